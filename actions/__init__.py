@@ -1,0 +1,1 @@
+"""Voordeur's custom actions for the Rasa action server (rasa-sdk)."""

@@ -1,0 +1,1 @@
+"""Voordeur: a plain-Dutch front door to local services for residents."""

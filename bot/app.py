@@ -1,0 +1,66 @@
+"""The gateway's ASGI app: channels, health, and the background worker that retries."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.channels import webchat
+from bot.config import Settings
+from bot.health import healthz
+from bot.rasa import RasaClient
+from bot.store.db import create_tables, make_engine, make_sessionmaker
+from bot.switchboard import Switchboard
+
+log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).with_name("static")
+RETRY_INTERVAL_SECONDS = float(os.environ.get("VOORDEUR_RETRY_INTERVAL", "2"))
+
+
+async def retry_loop(switchboard: Switchboard) -> None:
+    while True:
+        try:
+            await switchboard.retry_pending()
+        except Exception as error:  # keep trying; the database may be back next round
+            log.warning("retry round failed: %s", type(error).__name__)
+        await asyncio.sleep(RETRY_INTERVAL_SECONDS)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.load()
+    engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
+    rasa = RasaClient(settings.rasa_url, settings.rasa_token)
+    switchboard = Switchboard(sessions=sessions, rasa=rasa, secret=settings.secret)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        await create_tables(engine)
+        worker = asyncio.create_task(retry_loop(switchboard))
+        try:
+            yield
+        finally:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+            await rasa.close()
+            await engine.dispose()
+
+    routes = [
+        Route("/healthz", healthz),
+        *webchat.routes(switchboard, STATIC_DIR),
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.switchboard = switchboard
+    app.state.actions_url = os.environ.get("ACTION_ENDPOINT_URL", "http://127.0.0.1:5055/webhook")
+    return app

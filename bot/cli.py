@@ -1,0 +1,131 @@
+"""The `voordeur` command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, TextIO
+
+import httpx
+
+from bot.config import Settings
+from bot.safety import detect_crisis
+from bot.taxonomy import contract_intent, themes_by_intent
+
+
+def classify(parsed: dict[str, Any], text: str) -> dict[str, Any]:
+    """Turn Rasa's parse result into the contract's shape, with the crisis net on top."""
+    themes = themes_by_intent()
+    ranking: dict[str, float] = {}
+    for item in parsed.get("intent_ranking") or [parsed.get("intent") or {}]:
+        name = item.get("name")
+        if not name or name == "nlu_fallback":
+            continue  # the fallback is a dialogue choice; report the model's best guess
+        name = contract_intent(name)
+        if name in themes:
+            ranking[name] = max(ranking.get(name, 0.0), float(item.get("confidence") or 0.0))
+    crisis = detect_crisis(text)
+    if crisis is not None:
+        ranking[crisis.intent] = max(1.0, ranking.get(crisis.intent, 0.0))
+    if not ranking:
+        ranking["out_of_scope"] = 0.0
+    ordered = sorted(ranking.items(), key=lambda kv: kv[1], reverse=True)
+    intent, confidence = ordered[0]
+    if crisis is not None:
+        intent, confidence = crisis.intent, 1.0
+        ordered = [(crisis.intent, 1.0)] + [kv for kv in ordered if kv[0] != crisis.intent]
+    return {
+        "text": text,
+        "intent": intent,
+        "confidence": round(confidence, 6),
+        "theme": themes[intent],
+        "ranking": [{"intent": n, "confidence": round(c, 6)} for n, c in ordered],
+    }
+
+
+def rasa_answers(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/", timeout=3).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def parse_lines(lines: TextIO, out: TextIO, rasa_url: str, token: str) -> None:
+    with httpx.Client(base_url=rasa_url, timeout=60) as client:
+        for raw in lines:
+            text = raw.rstrip("\r\n")
+            if not text.strip():
+                continue
+            response = client.post("/model/parse", params={"token": token}, json={"text": text})
+            response.raise_for_status()
+            out.write(json.dumps(classify(response.json(), text), ensure_ascii=False) + "\n")
+            out.flush()
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from bot import stack
+
+    settings = Settings.load()
+    url = (args.rasa_url or settings.rasa_url).rstrip("/")
+    started = None
+    try:
+        if not rasa_answers(url):
+            log_dir = Path(tempfile.mkdtemp(prefix="voordeur-parse-"))
+            started = stack.start_rasa(stack.free_port(), settings.rasa_token, "http://127.0.0.1:9", log_dir)
+            url = started.url
+        parse_lines(sys.stdin, sys.stdout, url, settings.rasa_token)
+        return 0
+    except stack.StackError as error:
+        print(f"voordeur parse: {error}", file=sys.stderr)
+        return 1
+    except httpx.HTTPError as error:
+        print(f"voordeur parse: Rasa at {url} failed: {error}", file=sys.stderr)
+        return 1
+    finally:
+        if started is not None:
+            started.stop()
+
+
+def cmd_run(_: argparse.Namespace) -> int:
+    from bot.stack import run_stack
+
+    return run_stack(Settings.load())
+
+
+def cmd_gateway(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = Settings.load()
+    uvicorn.run("bot.app:create_app", factory=True, host=args.host,
+                port=args.port or settings.gateway_port, access_log=False)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="voordeur", description="Voordeur: the residents' front door.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    parse = commands.add_parser("parse", help="classify messages from standard input, one per line")
+    parse.add_argument("--rasa-url", help="a running Rasa server (default: RASA_URL)")
+    parse.set_defaults(func=cmd_parse)
+
+    run = commands.add_parser("run", help="start Rasa, the action server and the gateway")
+    run.set_defaults(func=cmd_run)
+
+    gateway = commands.add_parser("gateway", help="start only the gateway")
+    gateway.add_argument("--host", default="127.0.0.1")
+    gateway.add_argument("--port", type=int)
+    gateway.set_defaults(func=cmd_gateway)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Settings from environment variables and an optional `.env` file (names in CONTRACTS.md §6)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Parse KEY=VALUE lines; comments and blank lines are skipped, quotes stripped."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip().removeprefix("export ").strip()] = value.strip().strip("'\"")
+    return values
+
+
+def _persistent_secret(path: Path) -> str:
+    """A random secret kept in the data folder (which git ignores), created on first use."""
+    if path.is_file():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(value)
+    return value
+
+
+def async_database_url(url: str) -> str:
+    """Pick the async driver for a plain SQLAlchemy URL (postgresql://, sqlite://)."""
+    if url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url.split("://", 1)[1]
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    rasa_url: str
+    rasa_token: str
+    gateway_port: int
+    secret: str
+    telegram_bot_token: str | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_secret: str | None = None
+    whatsapp_token: str | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_app_secret: str | None = None
+    whatsapp_verify_token: str | None = None
+    whatsapp_api_base_url: str = "https://graph.facebook.com/v21.0"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, environ: dict[str, str] | None = None) -> "Settings":
+        env = dict(read_dotenv(PROJECT_ROOT / ".env"))
+        env.update(os.environ if environ is None else environ)
+        data_dir = Path(env.get("VOORDEUR_DATA_DIR", PROJECT_ROOT / "data"))
+        database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'voordeur.db'}"
+        return cls(
+            data_dir=data_dir,
+            database_url=async_database_url(database_url),
+            rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+            rasa_token=env.get("RASA_TOKEN") or _persistent_secret(data_dir / "rasa_token"),
+            gateway_port=int(env.get("GATEWAY_PORT", "8080")),
+            secret=env.get("VOORDEUR_SECRET") or _persistent_secret(data_dir / "secret"),
+            telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
+            telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"),
+            telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
+            whatsapp_token=env.get("WHATSAPP_TOKEN") or None,
+            whatsapp_phone_number_id=env.get("WHATSAPP_PHONE_NUMBER_ID") or None,
+            whatsapp_app_secret=env.get("WHATSAPP_APP_SECRET") or None,
+            whatsapp_verify_token=env.get("WHATSAPP_VERIFY_TOKEN") or None,
+            whatsapp_api_base_url=env.get(
+                "WHATSAPP_API_BASE_URL", "https://graph.facebook.com/v21.0"
+            ).rstrip("/"),
+            extra={k: v for k, v in env.items() if k.startswith("VOORDEUR_")},
+        )
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_bot_token)
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(self.whatsapp_token and self.whatsapp_phone_number_id and self.whatsapp_app_secret)

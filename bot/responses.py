@@ -1,0 +1,39 @@
+"""Resident-facing wording, read from domain.yml so that all of it lives in one data file.
+
+The gateway speaks for itself only where Rasa cannot (crisis net, Rasa down, handover); it
+uses the same `utter_*` responses the assistant uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from bot.config import PROJECT_ROOT
+
+DOMAIN_PATH = PROJECT_ROOT / "domain.yml"
+
+
+@dataclass(frozen=True)
+class Response:
+    text: str
+    buttons: list[dict[str, str]] = field(default_factory=list)
+
+
+@cache
+def load_responses(path: Path = DOMAIN_PATH) -> dict[str, Response]:
+    domain = yaml.safe_load(path.read_text(encoding="utf-8"))
+    responses: dict[str, Response] = {}
+    for name, variants in (domain.get("responses") or {}).items():
+        # The gateway uses the unconditional variant (the last one when several exist).
+        plain = [v for v in variants if "condition" not in v] or variants
+        chosen = plain[-1]
+        responses[name] = Response(text=chosen.get("text", ""), buttons=list(chosen.get("buttons") or []))
+    return responses
+
+
+def response(name: str) -> Response:
+    return load_responses()[name]

@@ -1,0 +1,372 @@
+"""The switchboard: the only place that decides where a resident's message goes.
+
+Every inbound message, from any channel, is stored before anything else happens (with the
+channel's message id as idempotency key), then processed once, in order per conversation:
+crisis net first, then the assistant (Rasa) or the human who handles the conversation.
+Replies are stored and handed to the channel they came from.
+
+If Rasa cannot be reached the message stays `pending`; the resident is told to wait, and
+`retry_pending` answers it once Rasa is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import selectinload
+
+from bot.notify import Notifier
+from bot.pseudonym import pseudonymise, seal, unseal
+from bot.rasa import BotReply, RasaClient, RasaUnavailable
+from bot.responses import response
+from bot.safety import detect_crisis
+from bot.store.models import Conversation, Message, utcnow
+from bot.taxonomy import CRISIS_INTENTS
+
+log = logging.getLogger(__name__)
+
+HUMAN_STATES = ("waiting_for_human", "with_human")
+# A message stuck in `received` this long (the process died while handling it) is retried.
+STUCK_AFTER = timedelta(seconds=60)
+MAX_DELIVERY_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class Inbound:
+    channel: str
+    user_id: str  # the channel's own id; pseudonymised before it is stored
+    text: str
+    channel_message_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    id: int
+    text: str
+    buttons: list[dict[str, str]]
+    sender: str  # bot | human
+
+
+@dataclass
+class Outcome:
+    conversation_id: int
+    messages: list[Outgoing]
+    state: str
+    duplicate: bool = False
+
+
+# A channel's way of sending stored replies out: (sealed address unsealed, messages).
+Deliverer = Callable[[str, list[Outgoing]], Awaitable[None]]
+
+
+def outgoing(message: Message) -> Outgoing:
+    return Outgoing(message.id, message.text, list(message.buttons or []), message.sender)
+
+
+@dataclass
+class Switchboard:
+    sessions: async_sessionmaker[AsyncSession]
+    rasa: RasaClient
+    secret: str
+    notifier: Notifier = field(default_factory=Notifier)
+    deliverers: dict[str, Deliverer] = field(default_factory=dict)
+    delivery_failures: int = 0
+    _locks: dict[int, asyncio.Lock] = field(default_factory=dict)
+
+    def pseudonym(self, channel: str, user_id: str) -> str:
+        return pseudonymise(self.secret, channel, user_id)
+
+    # ---- inbound -------------------------------------------------------------------------
+
+    async def receive(self, inbound: Inbound) -> Outcome:
+        """Store, then process once. A repeated channel message id returns the first outcome."""
+        resident = self.pseudonym(inbound.channel, inbound.user_id)
+        address = seal(self.secret, inbound.user_id) if inbound.channel in self.deliverers else None
+        conversation_id = await self._conversation_id(inbound.channel, resident, address)
+        try:
+            async with self.sessions.begin() as session:
+                message = Message(
+                    conversation_id=conversation_id,
+                    direction="in",
+                    sender="resident",
+                    text=inbound.text,
+                    channel_message_id=inbound.channel_message_id,
+                    status="received",
+                )
+                session.add(message)
+            message_id = message.id
+        except IntegrityError:
+            return await self._duplicate(conversation_id, inbound.channel_message_id)
+        return await self.process(message_id)
+
+    async def _conversation_id(self, channel: str, resident: str, address: str | None) -> int:
+        for _ in range(3):
+            try:
+                async with self.sessions.begin() as session:
+                    conversation = await session.scalar(
+                        select(Conversation).where(
+                            Conversation.channel == channel, Conversation.resident == resident
+                        )
+                    )
+                    if conversation is None:
+                        conversation = Conversation(channel=channel, resident=resident, address=address)
+                        session.add(conversation)
+                        await session.flush()
+                    elif address and conversation.address is None:
+                        conversation.address = address
+                    if conversation.state == "closed":
+                        conversation.state = "bot"
+                    return conversation.id
+            except IntegrityError:  # created by a concurrent first message: read it again
+                continue
+        raise RuntimeError("could not create conversation")
+
+    async def _duplicate(self, conversation_id: int, channel_message_id: str | None) -> Outcome:
+        async with self.sessions() as session:
+            first = await session.scalar(
+                select(Message).where(
+                    Message.conversation_id == conversation_id,
+                    Message.channel_message_id == channel_message_id,
+                )
+            )
+            assert first is not None
+        # Wait for the first delivery to finish, then answer with what it produced.
+        async with self._lock(conversation_id):
+            outcome = await self._stored_outcome(first.id)
+        outcome.duplicate = True
+        return outcome
+
+    def _lock(self, conversation_id: int) -> asyncio.Lock:
+        return self._locks.setdefault(conversation_id, asyncio.Lock())
+
+    async def _stored_outcome(self, message_id: int) -> Outcome:
+        async with self.sessions() as session:
+            message = await session.get(Message, message_id, options=[selectinload(Message.conversation)])
+            assert message is not None
+            replies = await session.scalars(
+                select(Message).where(Message.in_reply_to == message_id).order_by(Message.id)
+            )
+            return Outcome(
+                message.conversation_id, [outgoing(m) for m in replies], message.conversation.state
+            )
+
+    # ---- processing ----------------------------------------------------------------------
+
+    async def process(self, message_id: int) -> Outcome:
+        """Decide and answer one stored inbound message, unless that was done already."""
+        async with self.sessions() as session:
+            conversation_id = await session.scalar(
+                select(Message.conversation_id).where(Message.id == message_id)
+            )
+        async with self._lock(conversation_id):
+            async with self.sessions.begin() as session:
+                message = await session.get(
+                    Message, message_id, options=[selectinload(Message.conversation)], with_for_update=True
+                )
+                if message is None or message.status == "done":
+                    replies: list[Message] = []
+                else:
+                    replies = await self._decide(session, message)
+                state = message.conversation.state if message else "bot"
+            outgoing_messages = [outgoing(m) for m in replies]
+            if outgoing_messages:
+                self.notifier.publish(f"conversation:{conversation_id}", outgoing_messages)
+                await self._deliver(conversation_id, outgoing_messages)
+            if message is not None and message.status == "done" and not replies:
+                return await self._stored_outcome(message_id)
+            return Outcome(conversation_id, outgoing_messages, state)
+
+    async def _decide(self, session: AsyncSession, message: Message) -> list[Message]:
+        conversation = message.conversation
+        crisis = detect_crisis(message.text)
+        if crisis is not None:
+            log.info("crisis net fired: %s (conversation %s)", crisis.reason, conversation.id)
+            message.intent, message.confidence = crisis.intent, 1.0
+            conversation.urgent = True
+            conversation.last_intent = crisis.intent
+            crisis_reply = response(f"utter_{crisis.intent}")
+            return self._store_replies(session, message, [BotReply(crisis_reply.text, crisis_reply.buttons)])
+
+        if conversation.state in HUMAN_STATES:
+            message.status = "done"
+            self.notifier.publish("queue", {"conversation": conversation.id})
+            return []
+
+        try:
+            parsed = await self.rasa.parse(message.text)
+            bot_replies = await self.rasa.send(
+                conversation.resident, message.text, {"channel": conversation.channel}
+            )
+        except RasaUnavailable as error:
+            log.warning("assistant unavailable (%s); message %s kept as pending", error, message.id)
+            first_wait = message.status != "pending"
+            message.status = "pending"
+            message.attempts += 1
+            if first_wait and not await self._earlier_pending(session, message):
+                wait = response("utter_gateway_wait")
+                return self._store_replies(session, message, [BotReply(wait.text)], done=False)
+            return []
+
+        intent = parsed.get("intent") or {}
+        message.intent = intent.get("name")
+        message.confidence = float(intent.get("confidence") or 0.0)
+        if message.intent and message.intent != "nlu_fallback":
+            conversation.last_intent = message.intent
+        if message.intent in CRISIS_INTENTS:
+            conversation.urgent = True
+        for reply in bot_replies:
+            self._apply(conversation, reply.instruction)
+        if not any(reply.text for reply in bot_replies):
+            safe = response("utter_gateway_safe_answer")
+            bot_replies.append(BotReply(safe.text))
+        return self._store_replies(session, message, bot_replies)
+
+    async def _earlier_pending(self, session: AsyncSession, message: Message) -> bool:
+        earlier = await session.scalar(
+            select(Message.id).where(
+                Message.conversation_id == message.conversation_id,
+                Message.direction == "in",
+                Message.status == "pending",
+                Message.id < message.id,
+            )
+        )
+        return earlier is not None
+
+    def _apply(self, conversation: Conversation, instruction: dict[str, Any]) -> None:
+        """Carry out what an action asked of the gateway (handover, ...)."""
+        handover = instruction.get("handover")
+        if handover and conversation.state == "bot":
+            conversation.state = "waiting_for_human"
+            conversation.handover_reason = str(handover.get("reason", "ask_human"))[:32]
+            conversation.urgent = conversation.urgent or bool(handover.get("urgent"))
+            self.notifier.publish("queue", {"conversation": conversation.id})
+
+    def _store_replies(
+        self, session: AsyncSession, message: Message, replies: list[BotReply], done: bool = True
+    ) -> list[Message]:
+        if done:
+            message.status = "done"
+        stored = [
+            Message(
+                conversation_id=message.conversation_id,
+                direction="out",
+                sender="bot",
+                text=reply.text,
+                buttons=reply.buttons or None,
+                status="queued",
+                in_reply_to=message.id,
+            )
+            for reply in replies
+            if reply.text
+        ]
+        session.add_all(stored)
+        return stored
+
+    # ---- delivery ------------------------------------------------------------------------
+
+    async def _deliver(self, conversation_id: int, messages: list[Outgoing]) -> None:
+        """Hand replies to a push channel; the web chat reads them itself."""
+        async with self.sessions() as session:
+            conversation = await session.get(Conversation, conversation_id)
+        deliver = self.deliverers.get(conversation.channel) if conversation else None
+        ids = [m.id for m in messages]
+        if deliver is None or conversation is None or conversation.address is None:
+            await self._mark(ids, "delivered")
+            return
+        try:
+            await deliver(unseal(self.secret, conversation.address), messages)
+        except Exception as error:  # any channel failure: keep for retry, never lose
+            self.delivery_failures += 1
+            log.warning(
+                "delivery on %s failed (%s); %d message(s) kept for retry",
+                conversation.channel, type(error).__name__, len(ids),
+            )
+            await self._mark(ids, "failed", attempt=True)
+            return
+        await self._mark(ids, "delivered")
+
+    async def _mark(self, ids: list[int], status: str, attempt: bool = False) -> None:
+        async with self.sessions.begin() as session:
+            for message in await session.scalars(select(Message).where(Message.id.in_(ids))):
+                message.status = status
+                if attempt:
+                    message.attempts += 1
+
+    async def add_outgoing(self, conversation_id: int, text: str, sender: str = "bot",
+                           buttons: list[dict[str, str]] | None = None) -> Outgoing:
+        """Store and deliver a message that answers no particular inbound one (a worker's reply)."""
+        async with self.sessions.begin() as session:
+            message = Message(
+                conversation_id=conversation_id, direction="out", sender=sender, text=text,
+                buttons=buttons or None, status="queued",
+            )
+            session.add(message)
+        item = outgoing(message)
+        self.notifier.publish(f"conversation:{conversation_id}", [item])
+        await self._deliver(conversation_id, [item])
+        return item
+
+    # ---- background work -----------------------------------------------------------------
+
+    async def retry_pending(self) -> int:
+        """Answer messages kept while Rasa was away, and resend failed deliveries."""
+        stuck_before = utcnow() - STUCK_AFTER
+        async with self.sessions() as session:
+            pending = list(
+                await session.scalars(
+                    select(Message.id)
+                    .where(
+                        Message.direction == "in",
+                        (Message.status == "pending")
+                        | ((Message.status == "received") & (Message.created_at < stuck_before)),
+                    )
+                    .order_by(Message.id)
+                    .limit(200)
+                )
+            )
+            failed = list(
+                await session.scalars(
+                    select(Message)
+                    .where(
+                        Message.direction == "out",
+                        Message.status == "failed",
+                        Message.attempts < MAX_DELIVERY_ATTEMPTS,
+                    )
+                    .order_by(Message.id)
+                    .limit(200)
+                )
+            )
+        handled = 0
+        if pending and await self.rasa.is_up():
+            for message_id in pending:
+                await self.process(message_id)
+                handled += 1
+        by_conversation: dict[int, list[Outgoing]] = {}
+        for message in failed:
+            by_conversation.setdefault(message.conversation_id, []).append(outgoing(message))
+        for conversation_id, messages in by_conversation.items():
+            await self._deliver(conversation_id, messages)
+        return handled
+
+    async def undelivered(self) -> int:
+        """Replies whose delivery failed and are still being retried (shown in /healthz)."""
+        async with self.sessions() as session:
+            rows = await session.scalars(
+                select(Message.id).where(Message.direction == "out", Message.status == "failed")
+            )
+            return len(list(rows))
+
+    async def pending_count(self) -> int:
+        async with self.sessions() as session:
+            rows = await session.scalars(
+                select(Message.id).where(Message.direction == "in", Message.status == "pending")
+            )
+            return len(list(rows))

@@ -1,0 +1,38 @@
+"""The intent contract: intent names and their themes, read from the packaged taxonomy.yml.
+
+bot/taxonomy.yml is a verbatim copy of shared/taxonomy.yml (a test keeps them equal).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+TAXONOMY_PATH = Path(__file__).with_name("taxonomy.yml")
+
+# Intents that exist only inside the assistant (button payloads, Rasa's fallback) and the
+# contract intent each one reports as.
+SUB_INTENTS = {
+    "choose_theme": "out_of_scope",
+    "inform_location": "out_of_scope",
+    "nlu_fallback": "out_of_scope",
+}
+
+CRISIS_INTENTS = ("crisis_suicide", "crisis_violence", "crisis_emergency")
+
+
+@cache
+def themes_by_intent() -> dict[str, str]:
+    data = yaml.safe_load(TAXONOMY_PATH.read_text(encoding="utf-8"))
+    return {name: spec["theme"] for name, spec in data["intents"].items()}
+
+
+def contract_intent(intent: str) -> str:
+    """The contract name for any intent the model may predict."""
+    return SUB_INTENTS.get(intent, intent)
+
+
+def theme_of(intent: str) -> str:
+    return themes_by_intent()[contract_intent(intent)]

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Create the two virtual environments from the pinned lock files. Idempotent: a venv whose
+# lock file has not changed since it was built is left alone (make calls this per target).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:?usage: setup.sh rasa|app|chromium}
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+case "$what" in
+  rasa)
+    py310=$(scripts/find-python310.sh)
+    echo "==> Rasa 3.6.21 environment (.venv-rasa) with $py310"
+    rm -rf .venv-rasa
+    "$py310" -m venv .venv-rasa
+    .venv-rasa/bin/pip install -q --upgrade "pip<25" wheel "setuptools<70"
+    .venv-rasa/bin/pip install -q -r requirements/rasa.lock
+    touch .venv-rasa/.installed
+    ;;
+  app)
+    py=${PYTHON311:-python3.11}
+    command -v "$py" >/dev/null || { echo "error: python3.11 not found (the app needs Python 3.11)" >&2; exit 1; }
+    echo "==> App environment (.venv) with $(command -v "$py")"
+    [ -x .venv/bin/python ] || "$py" -m venv .venv
+    .venv/bin/pip install -q --upgrade pip
+    .venv/bin/pip install -q -r requirements/app.lock
+    .venv/bin/pip install -q --no-deps -e .
+    touch .venv/.installed
+    ;;
+  chromium)
+    # Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded).
+    if [ ! -x /usr/bin/chromium ]; then
+      echo "==> Installing Debian's chromium"
+      SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+      $SUDO apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+    fi
+    ;;
+  *) echo "unknown part: $what" >&2; exit 2 ;;
+esac

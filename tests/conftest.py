@@ -1,0 +1,119 @@
+"""Shared fixtures: the real Rasa server and action server (started once per session) and a
+gateway served by uvicorn on a free port, with its own SQLite database per test module."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from bot import stack
+from bot.app import create_app
+from bot.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def log_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("logs")
+
+
+@pytest.fixture(scope="session")
+def rasa_token() -> str:
+    return "test-token"
+
+
+@pytest.fixture(scope="session")
+def action_server(log_dir):
+    service = stack.start_actions(stack.free_port(), log_dir)
+    yield service
+    service.stop()
+
+
+@pytest.fixture(scope="session")
+def rasa_server(action_server, rasa_token, log_dir):
+    service = stack.start_rasa(stack.free_port(), rasa_token, action_server.url, log_dir)
+    yield service
+    service.stop()
+
+
+def dead_url() -> str:
+    """A loopback URL where nothing listens (for 'Rasa is down')."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+@dataclass
+class Gateway:
+    url: str
+    app: object
+    client: httpx.AsyncClient
+
+    @property
+    def switchboard(self):
+        return self.app.state.switchboard
+
+    async def say(self, session: str, text: str) -> dict:
+        response = await self.client.post("/api/webchat/messages", json={"session": session, "text": text})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+@contextlib.asynccontextmanager
+async def running_gateway(tmp_path: Path, rasa_url: str, actions_url: str = "http://127.0.0.1:9",
+                          extra_env: dict[str, str] | None = None) -> AsyncIterator[Gateway]:
+    env = {
+        "DATABASE_URL": os.environ.get("TEST_DATABASE_URL", f"sqlite:///{tmp_path / 'voordeur.db'}"),
+        "RASA_URL": rasa_url,
+        "RASA_TOKEN": "test-token",
+        "VOORDEUR_SECRET": "test-secret",
+        "VOORDEUR_DATA_DIR": str(tmp_path),
+        **(extra_env or {}),
+    }
+    settings = Settings.load(env)
+    app = create_app(settings)
+    app.state.actions_url = actions_url + "/webhook"
+    port = stack.free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.05)
+    url = f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        try:
+            yield Gateway(url, app, client)
+        finally:
+            server.should_exit = True
+            await task
+
+
+@pytest.fixture
+async def gateway(tmp_path, rasa_server, action_server) -> AsyncIterator[Gateway]:
+    async with running_gateway(tmp_path, rasa_server.url, action_server.url) as gw:
+        yield gw
+
+
+@pytest.fixture
+async def gateway_without_rasa(tmp_path) -> AsyncIterator[Gateway]:
+    async with running_gateway(tmp_path, dead_url()) as gw:
+        yield gw
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,31 @@
+"""Read Rasa-format NLU files (training data in nlu/, held-out messages in tests/nlu/)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def examples(paths) -> dict[str, list[str]]:
+    by_intent: dict[str, list[str]] = defaultdict(list)
+    for path in paths:
+        for block in yaml.safe_load(Path(path).read_text(encoding="utf-8")).get("nlu") or []:
+            if "intent" not in block:
+                continue
+            for line in block["examples"].splitlines():
+                line = line.strip()
+                if line.startswith("- "):
+                    by_intent[block["intent"]].append(line[2:].strip())
+    return by_intent
+
+
+def training() -> dict[str, list[str]]:
+    return examples(sorted((ROOT / "nlu").glob("*.yml")))
+
+
+def holdout() -> dict[str, list[str]]:
+    return examples(sorted((ROOT / "tests" / "nlu").glob("holdout_*.yml")))

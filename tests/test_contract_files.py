@@ -1,0 +1,44 @@
+"""The intent contract holds in the data: names, counts, and a held-out set kept apart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.taxonomy import TAXONOMY_PATH, themes_by_intent
+from tests.nlu_data import ROOT, holdout, training
+
+SHARED = ROOT.parent / "shared" / "taxonomy.yml"
+
+
+def test_packaged_taxonomy_is_the_shared_contract():
+    if not SHARED.is_file():
+        pytest.skip("shared/ is not beside this checkout")
+    assert TAXONOMY_PATH.read_bytes() == SHARED.read_bytes()
+
+
+def test_domain_declares_every_contract_intent():
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    assert set(themes_by_intent()) <= set(domain["intents"])
+
+
+def test_every_intent_has_at_least_40_training_examples():
+    data = training()
+    short = {intent: len(data.get(intent, [])) for intent in themes_by_intent() if len(data.get(intent, [])) < 40}
+    assert not short, short
+
+
+def test_every_intent_has_at_least_8_held_out_messages_never_trained_on():
+    train = {text.lower().strip() for texts in training().values() for text in texts}
+    held = holdout()
+    few = {intent: len(held.get(intent, [])) for intent in themes_by_intent() if len(held.get(intent, [])) < 8}
+    assert not few, few
+    leaked = [text for texts in held.values() for text in texts if text.lower().strip() in train]
+    assert not leaked, leaked
+
+
+def test_training_data_uses_only_known_intents():
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    assert set(training()) <= set(domain["intents"])
