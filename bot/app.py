@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.channels import webchat
+from bot.channels import build_channels
 from bot.config import Settings
 from bot.health import healthz
 from bot.rasa import RasaClient
@@ -40,13 +40,22 @@ def create_app(settings: Settings | None = None) -> Starlette:
     rasa = RasaClient(settings.rasa_url, settings.rasa_token)
     switchboard = Switchboard(sessions=sessions, rasa=rasa, secret=settings.secret)
 
+    channels = build_channels(settings, switchboard, STATIC_DIR)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         await create_tables(engine)
+        for channel in channels:
+            if channel.start:
+                await channel.start()
         worker = asyncio.create_task(retry_loop(switchboard))
         try:
             yield
         finally:
+            for channel in channels:
+                if channel.stop:
+                    with contextlib.suppress(Exception):
+                        await channel.stop()
             worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
@@ -55,7 +64,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     routes = [
         Route("/healthz", healthz),
-        *webchat.routes(switchboard, STATIC_DIR),
+        *[route for channel in channels for route in channel.routes],
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

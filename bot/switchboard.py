@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
+from bot.needs.log import InvalidNeed, record_need
 from bot.notify import Notifier
 from bot.pseudonym import pseudonymise, seal, unseal
 from bot.rasa import BotReply, RasaClient, RasaUnavailable
@@ -78,6 +79,7 @@ class Switchboard:
     secret: str
     notifier: Notifier = field(default_factory=Notifier)
     deliverers: dict[str, Deliverer] = field(default_factory=dict)
+    known_wijken: set[str] = field(default_factory=set)
     delivery_failures: int = 0
     _locks: dict[int, asyncio.Lock] = field(default_factory=dict)
 
@@ -223,7 +225,7 @@ class Switchboard:
         if message.intent in CRISIS_INTENTS:
             conversation.urgent = True
         for reply in bot_replies:
-            self._apply(conversation, reply.instruction)
+            self._apply(session, conversation, reply.instruction)
         if not any(reply.text for reply in bot_replies):
             safe = response("utter_gateway_safe_answer")
             bot_replies.append(BotReply(safe.text))
@@ -240,14 +242,20 @@ class Switchboard:
         )
         return earlier is not None
 
-    def _apply(self, conversation: Conversation, instruction: dict[str, Any]) -> None:
-        """Carry out what an action asked of the gateway (handover, ...)."""
+    def _apply(self, session: AsyncSession, conversation: Conversation, instruction: dict[str, Any]) -> None:
+        """Carry out what an action asked of the gateway: a handover, a need event."""
         handover = instruction.get("handover")
         if handover and conversation.state == "bot":
             conversation.state = "waiting_for_human"
             conversation.handover_reason = str(handover.get("reason", "ask_human"))[:32]
             conversation.urgent = conversation.urgent or bool(handover.get("urgent"))
             self.notifier.publish("queue", {"conversation": conversation.id})
+        need = instruction.get("need")
+        if isinstance(need, dict):
+            try:
+                record_need(session, need, conversation.channel, self.known_wijken)
+            except InvalidNeed as error:
+                log.warning("need event refused: %s", error)
 
     def _store_replies(
         self, session: AsyncSession, message: Message, replies: list[BotReply], done: bool = True

@@ -35,6 +35,8 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
 
 
 async def create_tables(engine: AsyncEngine) -> None:
+    import bot.needs.models  # noqa: F401  (registers its table)
+
     async with engine.begin() as connection:
         await connection.run_sync(Base.metadata.create_all)
 

@@ -1,0 +1,1 @@
+"""The anonymised need log: what residents needed and whether it was met."""

@@ -1,0 +1,30 @@
+"""Need events. This table has no key or column that joins it to conversations: no chat id,
+no pseudonym, no free text, no exact time (only the ISO week)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.store.models import Base
+
+OUTCOMES = ("met", "no_local_service", "waiting_list", "not_helped", "declined", "out_of_hours", "out_of_scope")
+
+
+class NeedEvent(Base):
+    __tablename__ = "need_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    week: Mapped[str] = mapped_column(String(8))  # ISO week, e.g. 2026-W47
+    wijk: Mapped[str] = mapped_column(String(48))  # a wijk from the directory, or "onbekend"
+    theme: Mapped[str] = mapped_column(String(16))
+    intent: Mapped[str] = mapped_column(String(48))
+    outcome: Mapped[str] = mapped_column(String(24))
+    channel: Mapped[str] = mapped_column(String(16))
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
