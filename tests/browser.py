@@ -1,0 +1,29 @@
+"""Debian's Chromium driven by Playwright (no browser download), shared by the page tests."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@contextlib.asynccontextmanager
+async def chromium_page():
+    from playwright.async_api import async_playwright
+
+    if not shutil.which("chromium") and not __import__("os").path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is missing: run `make chromium`")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = await browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+            yield await context.new_page()
+        finally:
+            await browser.close()
