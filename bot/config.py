@@ -56,11 +56,14 @@ class Settings:
     telegram_bot_token: str | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_webhook_secret: str | None = None
+    telegram_webhook_url: str | None = None  # public URL to register with setWebhook (optional)
     whatsapp_token: str | None = None
     whatsapp_phone_number_id: str | None = None
     whatsapp_app_secret: str | None = None
     whatsapp_verify_token: str | None = None
     whatsapp_api_base_url: str = "https://graph.facebook.com/v21.0"
+    whatsapp_template_name: str | None = None  # for replies outside the 24-hour window
+    whatsapp_template_language: str = "nl"
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -79,6 +82,7 @@ class Settings:
             telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
             telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"),
             telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
+            telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
             whatsapp_token=env.get("WHATSAPP_TOKEN") or None,
             whatsapp_phone_number_id=env.get("WHATSAPP_PHONE_NUMBER_ID") or None,
             whatsapp_app_secret=env.get("WHATSAPP_APP_SECRET") or None,
@@ -86,6 +90,8 @@ class Settings:
             whatsapp_api_base_url=env.get(
                 "WHATSAPP_API_BASE_URL", "https://graph.facebook.com/v21.0"
             ).rstrip("/"),
+            whatsapp_template_name=env.get("WHATSAPP_TEMPLATE_NAME") or None,
+            whatsapp_template_language=env.get("WHATSAPP_TEMPLATE_LANGUAGE") or "nl",
             extra={k: v for k, v in env.items() if k.startswith("VOORDEUR_")},
         )
 
