@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -14,8 +15,10 @@ from starlette.staticfiles import StaticFiles
 
 from bot.channels import build_channels
 from bot.config import Settings
+from bot.handover import console
 from bot.health import healthz
 from bot.rasa import RasaClient
+from bot.retention import delete_expired
 from bot.store.db import create_tables, make_engine, make_sessionmaker
 from bot.switchboard import Switchboard
 
@@ -24,12 +27,21 @@ STATIC_DIR = Path(__file__).with_name("static")
 RETRY_INTERVAL_SECONDS = float(os.environ.get("VOORDEUR_RETRY_INTERVAL", "2"))
 
 
-async def retry_loop(switchboard: Switchboard) -> None:
+async def background_loop(switchboard: Switchboard) -> None:
+    """Retry what waits for Rasa or a channel, remind waiting residents, and once an hour
+    delete conversations past the retention period."""
+    last_cleanup = 0.0
     while True:
         try:
             await switchboard.retry_pending()
+            await switchboard.remind_waiting()
+            if time.monotonic() - last_cleanup > 3600:
+                deleted = await delete_expired(switchboard.sessions)
+                last_cleanup = time.monotonic()
+                if deleted:
+                    log.info("retention: deleted %d conversation(s)", deleted)
         except Exception as error:  # keep trying; the database may be back next round
-            log.warning("retry round failed: %s", type(error).__name__)
+            log.warning("background round failed: %s", type(error).__name__)
         await asyncio.sleep(RETRY_INTERVAL_SECONDS)
 
 
@@ -48,7 +60,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         for channel in channels:
             if channel.start:
                 await channel.start()
-        worker = asyncio.create_task(retry_loop(switchboard))
+        worker = asyncio.create_task(background_loop(switchboard))
         try:
             yield
         finally:
@@ -65,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         Route("/healthz", healthz),
         *[route for channel in channels for route in channel.routes],
+        *console.routes(switchboard),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

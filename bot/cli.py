@@ -104,6 +104,39 @@ def cmd_gateway(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_add(args: argparse.Namespace) -> int:
+    import asyncio
+    import getpass
+
+    from sqlalchemy.exc import IntegrityError
+
+    from bot.handover.users import add_user
+    from bot.store.db import create_tables, make_engine, make_sessionmaker
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Wachtwoord (minstens 10 tekens): ")
+
+    async def run() -> None:
+        engine = make_engine(Settings.load().database_url)
+        try:
+            await create_tables(engine)
+            async with make_sessionmaker(engine).begin() as db:
+                await add_user(db, args.username, password, args.role, args.name, args.team)
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(run())
+    except (ValueError, IntegrityError) as error:
+        message = "that username exists already" if isinstance(error, IntegrityError) else str(error)
+        print(f"voordeur user add: {message}", file=sys.stderr)
+        return 1
+    print(f"added {args.role} {args.username}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="voordeur", description="Voordeur: the residents' front door.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -114,6 +147,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="start Rasa, the action server and the gateway")
     run.set_defaults(func=cmd_run)
+
+    user = commands.add_parser("user", help="manage console users")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    add = user_commands.add_parser("add", help="add a worker, manager or admin")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=["worker", "manager", "admin"])
+    add.add_argument("--name", help="first name or team shown to residents")
+    add.add_argument("--team", default="buurtteam")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.set_defaults(func=cmd_user_add)
 
     gateway = commands.add_parser("gateway", help="start only the gateway")
     gateway.add_argument("--host", default="127.0.0.1")

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
+from bot.handover.queue import handover_notice, join_queue
 from bot.needs.log import InvalidNeed, record_need
 from bot.notify import Notifier
 from bot.pseudonym import pseudonymise, seal, unseal
@@ -54,6 +55,11 @@ class Outgoing:
     text: str
     buttons: list[dict[str, str]]
     sender: str  # bot | human
+    author: str | None = None  # a worker's first name or team, for sender "human"
+
+    def display_text(self) -> str:
+        """The text as a channel without an author field shows it: 'Sanne (buurtteam): ...'."""
+        return f"{self.author}: {self.text}" if self.sender == "human" and self.author else self.text
 
 
 @dataclass
@@ -69,7 +75,7 @@ Deliverer = Callable[[str, list[Outgoing]], Awaitable[None]]
 
 
 def outgoing(message: Message) -> Outgoing:
-    return Outgoing(message.id, message.text, list(message.buttons or []), message.sender)
+    return Outgoing(message.id, message.text, list(message.buttons or []), message.sender, message.author)
 
 
 @dataclass
@@ -82,6 +88,7 @@ class Switchboard:
     known_wijken: set[str] = field(default_factory=set)
     delivery_failures: int = 0
     _locks: dict[int, asyncio.Lock] = field(default_factory=dict)
+    _joined: set[int] = field(default_factory=set)  # joined the queue; pause Rasa after commit
 
     def pseudonym(self, channel: str, user_id: str) -> str:
         return pseudonymise(self.secret, channel, user_id)
@@ -178,6 +185,9 @@ class Switchboard:
                 else:
                     replies = await self._decide(session, message)
                 state = message.conversation.state if message else "bot"
+            if conversation_id in self._joined:
+                self._joined.discard(conversation_id)
+                await self.pause_assistant(message.conversation.resident)
             outgoing_messages = [outgoing(m) for m in replies]
             if outgoing_messages:
                 self.notifier.publish(f"conversation:{conversation_id}", outgoing_messages)
@@ -192,10 +202,15 @@ class Switchboard:
         if crisis is not None:
             log.info("crisis net fired: %s (conversation %s)", crisis.reason, conversation.id)
             message.intent, message.confidence = crisis.intent, 1.0
-            conversation.urgent = True
             conversation.last_intent = crisis.intent
             crisis_reply = response(f"utter_{crisis.intent}")
-            return self._store_replies(session, message, [BotReply(crisis_reply.text, crisis_reply.buttons)])
+            replies = [BotReply(crisis_reply.text, crisis_reply.buttons)]
+            # A person follows up every crisis: after the crisis answer, never instead of it.
+            if join_queue(conversation, "crisis", urgent=True):
+                self._joined.add(conversation.id)
+                replies.append(BotReply(response("utter_gateway_crisis_followup").text))
+                self.notifier.publish("queue", {"conversation": conversation.id})
+            return self._store_replies(session, message, replies)
 
         if conversation.state in HUMAN_STATES:
             message.status = "done"
@@ -222,14 +237,31 @@ class Switchboard:
         message.confidence = float(intent.get("confidence") or 0.0)
         if message.intent and message.intent != "nlu_fallback":
             conversation.last_intent = message.intent
+        handover: tuple[str, bool] | None = None
         if message.intent in CRISIS_INTENTS:
-            conversation.urgent = True
+            handover = ("crisis", True)
+        elif message.intent == "nlu_fallback" and await self._previous_intent(session, message) == "nlu_fallback":
+            handover = ("not_understood", False)  # a second turn in a row we did not understand
         for reply in bot_replies:
-            self._apply(session, conversation, reply.instruction)
+            handover = self._apply(session, conversation, reply.instruction) or handover
         if not any(reply.text for reply in bot_replies):
             safe = response("utter_gateway_safe_answer")
             bot_replies.append(BotReply(safe.text))
+        if handover and join_queue(conversation, *handover):
+            self._joined.add(conversation.id)
+            await session.flush()
+            bot_replies.append(BotReply(await handover_notice(session, conversation)))
+            self.notifier.publish("queue", {"conversation": conversation.id})
         return self._store_replies(session, message, bot_replies)
+
+    async def _previous_intent(self, session: AsyncSession, message: Message) -> str | None:
+        return await session.scalar(
+            select(Message.intent)
+            .where(Message.conversation_id == message.conversation_id, Message.direction == "in",
+                   Message.id < message.id)
+            .order_by(Message.id.desc())
+            .limit(1)
+        )
 
     async def _earlier_pending(self, session: AsyncSession, message: Message) -> bool:
         earlier = await session.scalar(
@@ -242,20 +274,22 @@ class Switchboard:
         )
         return earlier is not None
 
-    def _apply(self, session: AsyncSession, conversation: Conversation, instruction: dict[str, Any]) -> None:
-        """Carry out what an action asked of the gateway: a handover, a need event."""
-        handover = instruction.get("handover")
-        if handover and conversation.state == "bot":
-            conversation.state = "waiting_for_human"
-            conversation.handover_reason = str(handover.get("reason", "ask_human"))[:32]
-            conversation.urgent = conversation.urgent or bool(handover.get("urgent"))
-            self.notifier.publish("queue", {"conversation": conversation.id})
+    def _apply(self, session: AsyncSession, conversation: Conversation,
+               instruction: dict[str, Any]) -> tuple[str, bool] | None:
+        """Carry out what an action asked of the gateway. Returns a handover request, if any."""
         need = instruction.get("need")
         if isinstance(need, dict):
             try:
                 record_need(session, need, conversation.channel, self.known_wijken)
             except InvalidNeed as error:
                 log.warning("need event refused: %s", error)
+        wijk = instruction.get("wijk")
+        if isinstance(wijk, str) and wijk in self.known_wijken:
+            conversation.wijk = wijk
+        handover = instruction.get("handover")
+        if isinstance(handover, dict):
+            return str(handover.get("reason", "ask_human")), bool(handover.get("urgent"))
+        return None
 
     def _store_replies(
         self, session: AsyncSession, message: Message, replies: list[BotReply], done: bool = True
@@ -309,18 +343,48 @@ class Switchboard:
                     message.attempts += 1
 
     async def add_outgoing(self, conversation_id: int, text: str, sender: str = "bot",
-                           buttons: list[dict[str, str]] | None = None) -> Outgoing:
+                           buttons: list[dict[str, str]] | None = None,
+                           author: str | None = None) -> Outgoing:
         """Store and deliver a message that answers no particular inbound one (a worker's reply)."""
         async with self.sessions.begin() as session:
             message = Message(
                 conversation_id=conversation_id, direction="out", sender=sender, text=text,
-                buttons=buttons or None, status="queued",
+                buttons=buttons or None, status="queued", author=author,
             )
             session.add(message)
         item = outgoing(message)
         self.notifier.publish(f"conversation:{conversation_id}", [item])
         await self._deliver(conversation_id, [item])
         return item
+
+    # ---- the assistant's part in a handover ---------------------------------------------
+
+    async def pause_assistant(self, resident: str) -> None:
+        """Pause Rasa's tracker while a person handles the conversation (best effort: the
+        gateway already keeps the resident's messages away from Rasa)."""
+        try:
+            await self.rasa.add_events(resident, [{"event": "pause"}])
+        except Exception as error:
+            log.info("could not pause the assistant's tracker (%s)", type(error).__name__)
+
+    async def resume_assistant(self, resident: str) -> None:
+        try:
+            await self.rasa.add_events(resident, [{"event": "resume"}])
+        except Exception as error:
+            log.info("could not resume the assistant's tracker (%s)", type(error).__name__)
+
+    async def remind_waiting(self) -> int:
+        """Tell residents nobody has claimed yet that they are not forgotten."""
+        from bot.handover.queue import due_for_reminder
+
+        async with self.sessions.begin() as session:
+            due = await due_for_reminder(session)
+            for conversation in due:
+                conversation.reminded_at = utcnow()
+            ids = [c.id for c in due]
+        for conversation_id in ids:
+            await self.add_outgoing(conversation_id, response("utter_gateway_still_waiting").text)
+        return len(ids)
 
     # ---- background work -----------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 
 import httpx
 from sqlalchemy import func, select
@@ -13,13 +14,17 @@ from bot.store.models import Conversation, Message
 SESSION = "resident-0001"
 
 
+def new_session() -> str:
+    return "resident-" + uuid.uuid4().hex[:12]
+
+
 async def count_messages(gateway) -> int:
     async with gateway.switchboard.sessions() as db:
         return await db.scalar(select(func.count(Message.id)))
 
 
 async def test_greeting_introduces_the_digital_assistant_and_offers_a_person(gateway):
-    body = await gateway.say(SESSION, "hallo")
+    body = await gateway.say(new_session(), "hallo")
     assert body["state"] == "bot"
     text = " ".join(m["text"] for m in body["messages"])
     assert "digitale assistent" in text and "medewerker" in text
@@ -27,38 +32,39 @@ async def test_greeting_introduces_the_digital_assistant_and_offers_a_person(gat
 
 
 async def test_a_debt_message_is_acknowledged_by_name(gateway):
-    body = await gateway.say(SESSION, "ik heb heel veel schulden en de rekeningen stapelen zich op")
+    body = await gateway.say(new_session(), "ik heb heel veel schulden en de rekeningen stapelen zich op")
     text = " ".join(m["text"] for m in body["messages"]).lower()
     assert "rekening" in text or "schuld" in text
 
 
 async def test_crisis_message_is_answered_with_113_at_once(gateway):
-    body = await gateway.say(SESSION, "ik wil er niet meer zijn")
+    body = await gateway.say(new_session(), "ik wil er niet meer zijn")
     assert "0800-0113" in body["messages"][0]["text"]
 
 
 async def test_violence_gets_veilig_thuis(gateway):
-    body = await gateway.say(SESSION, "mijn vriend slaat me als hij gedronken heeft")
+    body = await gateway.say(new_session(), "mijn vriend slaat me als hij gedronken heeft")
     assert "0800-2000" in body["messages"][0]["text"]
 
 
 async def test_frustration_with_neighbours_is_not_a_crisis(gateway):
-    body = await gateway.say(SESSION, "ik word gek van de buren met hun harde muziek")
+    body = await gateway.say(new_session(), "ik word gek van de buren met hun harde muziek")
     text = " ".join(m["text"] for m in body["messages"])
     assert "113" not in text and "112" not in text and "Veilig Thuis" not in text
 
 
 async def test_unclear_message_gets_theme_buttons(gateway):
-    body = await gateway.say(SESSION, "🙂🙂🙂")
+    body = await gateway.say(new_session(), "🙂🙂🙂")
     buttons = [b["title"] for m in body["messages"] for b in m["buttons"]]
     assert {"Geldzorgen", "Overlast", "Een medewerker"} <= set(buttons)
 
 
 async def test_theme_button_leads_to_topic_buttons_and_then_a_need(gateway):
-    body = await gateway.say(SESSION, '/choose_theme{"theme": "overlast"}')
+    session = new_session()
+    body = await gateway.say(session, '/choose_theme{"theme": "overlast"}')
     buttons = {b["title"]: b["payload"] for m in body["messages"] for b in m["buttons"]}
     assert "Lawaai" in buttons
-    body = await gateway.say(SESSION, buttons["Lawaai"])
+    body = await gateway.say(session, buttons["Lawaai"])
     assert "lawaai" in " ".join(m["text"] for m in body["messages"]).lower()
 
 

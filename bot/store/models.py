@@ -33,11 +33,17 @@ class Conversation(Base):
     urgent: Mapped[bool] = mapped_column(default=False)
     last_intent: Mapped[str | None] = mapped_column(String(48))
     handover_reason: Mapped[str | None] = mapped_column(String(32))
+    handover_at: Mapped[datetime | None]  # when it joined the queue (waiting time)
+    reminded_at: Mapped[datetime | None]  # last "still waiting" message to the resident
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    team: Mapped[str | None] = mapped_column(String(48))  # transferred to a team
+    wijk: Mapped[str | None] = mapped_column(String(48))  # as the resident told the assistant
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     messages: Mapped[list[Message]] = relationship(
-        back_populates="conversation", cascade="all, delete-orphan", order_by="Message.id"
+        back_populates="conversation", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="Message.id",
     )
 
 
@@ -54,6 +60,7 @@ class Message(Base):
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     direction: Mapped[str] = mapped_column(String(3))  # in | out
     sender: Mapped[str] = mapped_column(String(8))  # resident | bot | human | system
+    author: Mapped[str | None] = mapped_column(String(64))  # a worker's first name or team
     text: Mapped[str] = mapped_column(Text)
     buttons: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     # Idempotency key: Telegram update id, WhatsApp message id; None for web chat posts.
@@ -68,3 +75,63 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+
+class User(Base):
+    """A frontline worker, manager or admin of the console."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))  # first name or team, shown to residents
+    team: Mapped[str] = mapped_column(String(48), default="buurtteam")
+    role: Mapped[str] = mapped_column(String(8))  # worker | manager | admin
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ConsoleSession(Base):
+    __tablename__ = "console_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime]
+
+
+class LoginAttempt(Base):
+    """Failed logins, for rate limiting (shared by all gateway replicas)."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), index=True)  # hash of username
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AccessLog(Base):
+    """Who opened which conversation, when, and why. Admins read it."""
+
+    __tablename__ = "access_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    username: Mapped[str] = mapped_column(String(64))
+    conversation_id: Mapped[int] = mapped_column()  # kept after the conversation is erased
+    action: Mapped[str] = mapped_column(String(24))  # open | claim | reply | close | ...
+    reason: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Note(Base):
+    """An internal note on a conversation; never sent to the resident."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    author: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)

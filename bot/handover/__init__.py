@@ -1,0 +1,1 @@
+"""Handover to people: the queue, claims, console users and the console pages."""

@@ -1,0 +1,65 @@
+"""When people staff the console (Europe/Amsterdam). Set VOORDEUR_DESK_HOURS, e.g.
+"mon-fri 09:00-17:00" (the default) or "mon-thu 09:00-17:00; fri 09:00-12:30"."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+TZ = ZoneInfo("Europe/Amsterdam")
+DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+DAY_NAMES_NL = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
+
+
+@dataclass(frozen=True)
+class DeskHours:
+    slots: dict[int, list[tuple[time, time]]]  # weekday -> [(open, close)]
+
+    @classmethod
+    def parse(cls, spec: str) -> "DeskHours":
+        slots: dict[int, list[tuple[time, time]]] = {}
+        for part in filter(None, (p.strip() for p in spec.split(";"))):
+            match = re.fullmatch(r"(\w{3})(?:-(\w{3}))?\s+(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})", part)
+            if not match:
+                raise ValueError(f"desk hours: cannot read {part!r}")
+            first, last = DAYS.index(match[1]), DAYS.index(match[2] or match[1])
+            opens, closes = time(int(match[3]), int(match[4])), time(int(match[5]), int(match[6]))
+            for day in range(first, last + 1):
+                slots.setdefault(day, []).append((opens, closes))
+        return cls(slots)
+
+    def is_open(self, now: datetime, closed_days: frozenset = frozenset()) -> bool:
+        local = now.astimezone(TZ)
+        if local.date() in closed_days:
+            return False
+        return any(o <= local.time() < c for o, c in self.slots.get(local.weekday(), []))
+
+    def next_opening(self, now: datetime, closed_days: frozenset = frozenset()) -> datetime | None:
+        local = now.astimezone(TZ)
+        for offset in range(0, 15):
+            day = (local + timedelta(days=offset)).date()
+            if day in closed_days:
+                continue
+            for opens, _ in sorted(self.slots.get(day.weekday(), [])):
+                start = datetime.combine(day, opens, TZ)
+                if start > local:
+                    return start
+        return None
+
+
+def desk_hours() -> DeskHours:
+    return DeskHours.parse(os.environ.get("VOORDEUR_DESK_HOURS", "mon-fri 09:00-17:00"))
+
+
+def say_when(moment: datetime, now: datetime) -> str:
+    """'vandaag om 9.00 uur', 'morgen om 9.00 uur', 'maandag om 9.00 uur'."""
+    local, today = moment.astimezone(TZ), now.astimezone(TZ).date()
+    clock = f"{local.hour}.{local.minute:02d} uur"
+    if local.date() == today:
+        return f"vandaag om {clock}"
+    if local.date() == today + timedelta(days=1):
+        return f"morgen om {clock}"
+    return f"{DAY_NAMES_NL[local.weekday()]} om {clock}"
