@@ -28,4 +28,18 @@ def build_channels(settings: Settings, switchboard: Switchboard, static_dir: Pat
     from bot.channels import webchat
 
     channels = [Channel("webchat", webchat.routes(switchboard, static_dir))]
+    # Deliverers are registered now, before any message arrives: the switchboard seals a
+    # resident's address only for channels that can push replies.
+    if settings.telegram_enabled:
+        from bot.channels.telegram import CHANNEL as TELEGRAM, TelegramChannel
+
+        telegram = TelegramChannel(settings, switchboard)
+        switchboard.deliverers[TELEGRAM] = telegram.deliver
+        channels.append(Channel(TELEGRAM, telegram.routes(), telegram.start, telegram.stop))
+    if settings.whatsapp_enabled:
+        from bot.channels.whatsapp import CHANNEL as WHATSAPP, WhatsAppChannel
+
+        whatsapp = WhatsAppChannel(settings, switchboard)
+        switchboard.deliverers[WHATSAPP] = whatsapp.deliver
+        channels.append(Channel(WHATSAPP, whatsapp.routes(), None, whatsapp.stop))
     return channels

@@ -1,0 +1,344 @@
+"""Telegram channel: python-telegram-bot 22 between the Bot API and the switchboard.
+
+    TELEGRAM_BOT_TOKEN=...                 # on; polls getUpdates (one machine, no public URL)
+    TELEGRAM_WEBHOOK_SECRET=...            # webhook mode instead: POST /webhooks/telegram,
+    TELEGRAM_WEBHOOK_URL=https://.../webhooks/telegram   # optional: registered at start
+    TELEGRAM_API_BASE_URL=http://host/bot  # a self-hosted Bot API server (or a test server)
+
+Every resident text and button press goes through `Switchboard.receive`, with the message id
+(or callback query id) as idempotency key, so an update delivered twice is answered once.
+Replies go out through `TelegramChannel.deliver`, which the switchboard calls (and calls again
+for failed replies). The assistant answers only in private chats; groups and channels are
+ignored. Commands: /start, /privacy, /verwijder (erase after a confirmation button), /stop.
+
+Privacy: nothing here logs message text, chat ids or usernames; httpx's INFO lines are
+silenced because their URLs carry the bot token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.channels.ordering import KeyedLocks, RecentIds
+from bot.config import Settings
+from bot.erase import erase_resident
+from bot.responses import response
+from bot.store.models import Conversation, Message
+from bot.switchboard import Inbound, Outgoing, Switchboard
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+WEBHOOK_PATH = "/webhooks/telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# The payloads of the confirmation buttons in domain.yml (utter_gateway_erase_confirm).
+ERASE_YES, ERASE_NO = "verwijder:ja", "verwijder:nee"
+# Telegram limits: callback_data 1-64 bytes, message text 4096 characters.
+MAX_CALLBACK_BYTES = 64
+MAX_TEXT = 4096
+LONG_PAYLOAD_PREFIX = "b:"  # b:<message id>:<button index>, for payloads over 64 bytes
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+START_RETRY_SECONDS = (1, 2, 5, 10, 30)
+
+
+class PerChatOrder(BaseUpdateProcessor):
+    """Chats are handled concurrently; one chat's updates in the order they arrived."""
+
+    def __init__(self, max_concurrent_updates: int = 64) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks = KeyedLocks()
+
+    async def do_process_update(self, update: object, coroutine) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        async with self._locks.hold(chat.id):
+            await coroutine
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
+def callback_data(message_id: int, index: int, payload: str) -> str:
+    """The payload itself when it fits Telegram's 64 bytes, else a reference to the stored button."""
+    if 0 < len(payload.encode()) <= MAX_CALLBACK_BYTES and not payload.startswith(LONG_PAYLOAD_PREFIX):
+        return payload
+    return f"{LONG_PAYLOAD_PREFIX}{message_id}:{index}"
+
+
+def keyboard(item: Outgoing) -> InlineKeyboardMarkup | None:
+    if not item.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b["title"], callback_data=callback_data(item.id, i, b["payload"]))]
+         for i, b in enumerate(item.buttons)]
+    )
+
+
+def chunks(text: str, size: int = MAX_TEXT) -> list[str]:
+    return [text[i:i + size] for i in range(0, len(text), size)] or [""]
+
+
+def private_chat_id(update: Update) -> str | None:
+    """The chat to answer, or None outside private chats (groups, channels)."""
+    chat = update.effective_chat
+    if chat is None or chat.type != chat.PRIVATE:
+        return None
+    return str(chat.id)
+
+
+class TelegramChannel:
+    def __init__(self, settings: Settings, switchboard: Switchboard) -> None:
+        assert settings.telegram_bot_token
+        self.settings = settings
+        self.switchboard = switchboard
+        self.webhook_secret = settings.telegram_webhook_secret
+        builder = (
+            Application.builder()
+            .token(settings.telegram_bot_token)
+            .base_url(settings.telegram_api_base_url)
+            .rate_limiter(AIORateLimiter(max_retries=3))
+            .concurrent_updates(PerChatOrder())
+        )
+        if self.webhook_secret:
+            builder = builder.updater(None)
+        self.application = builder.build()
+        self._sent = RecentIds()
+        self._ready = asyncio.Event()
+        self._runner: asyncio.Task | None = None
+        self._add_handlers()
+
+    # ---- the switchboard's way out -------------------------------------------------------
+
+    async def deliver(self, address: str, messages: list[Outgoing]) -> None:
+        """Send stored replies to one chat; a reply sent before is not sent again on retry."""
+        bot = self.application.bot
+        for item in messages:
+            if item.id in self._sent:
+                continue
+            parts = chunks(item.text)
+            for n, part in enumerate(parts):
+                markup = keyboard(item) if n == len(parts) - 1 else None
+                await bot.send_message(chat_id=int(address), text=part, reply_markup=markup)
+            self._sent.add(item.id)
+
+    # ---- handlers ------------------------------------------------------------------------
+
+    def _add_handlers(self) -> None:
+        private = filters.ChatType.PRIVATE
+        new_message = filters.UpdateType.MESSAGE & private
+        app = self.application
+        app.add_handler(CommandHandler("start", self.on_start, filters=new_message))
+        app.add_handler(CommandHandler("privacy", self.on_privacy, filters=new_message))
+        app.add_handler(CommandHandler("verwijder", self.on_erase, filters=new_message))
+        app.add_handler(CommandHandler("stop", self.on_stop, filters=new_message))
+        app.add_handler(MessageHandler(new_message & filters.TEXT, self.on_text))
+        app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, self.on_edited))
+        app.add_handler(
+            MessageHandler(new_message & ~filters.TEXT & ~filters.StatusUpdate.ALL, self.on_not_text)
+        )
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_error_handler(self.on_error)
+
+    async def _receive(self, chat_id: str, text: str, key: str) -> None:
+        await self.switchboard.receive(Inbound(CHANNEL, chat_id, text, key))
+
+    async def _say(self, chat_id: str, name: str) -> None:
+        """Send a gateway message from domain.yml directly (commands, not the assistant)."""
+        said = response(name)
+        buttons = [{"title": b["title"], "payload": b["payload"]} for b in said.buttons]
+        markup = keyboard(Outgoing(0, said.text, buttons, "bot")) if buttons else None
+        await self.application.bot.send_message(chat_id=int(chat_id), text=said.text, reply_markup=markup)
+
+    async def on_start(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        chat_id = private_chat_id(update)
+        if chat_id:  # the assistant greets: the same welcome as on every channel
+            await self._receive(chat_id, "/greet", f"m{update.effective_message.message_id}")
+
+    async def on_privacy(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        chat_id = private_chat_id(update)
+        if chat_id:
+            await self._receive(chat_id, "/privacy_question", f"m{update.effective_message.message_id}")
+
+    async def on_text(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        chat_id = private_chat_id(update)
+        message = update.effective_message
+        if chat_id and message and message.text and message.text.strip():
+            await self._receive(chat_id, message.text.strip(), f"m{message.message_id}")
+
+    async def on_edited(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        # Deliberately not processed again: the assistant already answered the first version.
+        chat_id = private_chat_id(update)
+        if chat_id:
+            await self._say(chat_id, "utter_gateway_edited")
+
+    async def on_not_text(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        chat_id = private_chat_id(update)
+        if chat_id:
+            await self._say(chat_id, "utter_gateway_text_only")
+
+    async def on_erase(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        chat_id = private_chat_id(update)
+        if chat_id:
+            await self._say(chat_id, "utter_gateway_erase_confirm")
+
+    async def on_stop(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        chat_id = private_chat_id(update)
+        if not chat_id:
+            return
+        resident = self.switchboard.pseudonym(CHANNEL, chat_id)
+        async with self.switchboard.sessions.begin() as session:
+            conversation = await session.scalar(
+                select(Conversation).where(Conversation.channel == CHANNEL, Conversation.resident == resident)
+            )
+            if conversation is not None:
+                conversation.state = "closed"  # a new message opens it again
+        await self._say(chat_id, "utter_gateway_stop")
+
+    async def on_button(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        chat_id = private_chat_id(update)
+        with contextlib.suppress(TelegramError):
+            await query.answer()  # stop the spinner on the resident's button
+        if not chat_id or not query.data:
+            return
+        # Buttons are used once: remove them so a second tap does not answer twice.
+        with contextlib.suppress(TelegramError):
+            await query.edit_message_reply_markup(reply_markup=None)
+        if query.data == ERASE_YES:
+            await self._erase(chat_id)
+            return
+        if query.data == ERASE_NO:
+            await self._say(chat_id, "utter_gateway_erase_cancelled")
+            return
+        payload = await self._payload(chat_id, query.data)
+        if payload:
+            await self._receive(chat_id, payload, f"c{query.id}")
+
+    async def _payload(self, chat_id: str, data: str) -> str | None:
+        if not data.startswith(LONG_PAYLOAD_PREFIX):
+            return data
+        try:
+            message_id, index = (int(x) for x in data[len(LONG_PAYLOAD_PREFIX):].split(":"))
+        except ValueError:
+            return None
+        resident = self.switchboard.pseudonym(CHANNEL, chat_id)
+        async with self.switchboard.sessions() as session:
+            message = await session.scalar(
+                select(Message).join(Conversation).where(
+                    Message.id == message_id, Conversation.channel == CHANNEL,
+                    Conversation.resident == resident,
+                )
+            )
+        buttons = (message.buttons or []) if message else []
+        return buttons[index]["payload"] if 0 <= index < len(buttons) else None
+
+    async def _erase(self, chat_id: str) -> None:
+        resident = self.switchboard.pseudonym(CHANNEL, chat_id)
+        erased = await erase_resident(self.switchboard.sessions, CHANNEL, resident)
+        # The assistant forgets the conversation's slots too (best effort: Rasa may be down).
+        with contextlib.suppress(Exception):
+            await self.switchboard.rasa.add_events(resident, [{"event": "restart"}])
+        log.info("telegram: a resident erased their data (%d conversation(s))", erased)
+        await self._say(chat_id, "utter_gateway_erased")
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.warning("telegram update not handled: %s", type(context.error).__name__)
+
+    # ---- webhook mode --------------------------------------------------------------------
+
+    async def webhook(self, request: Request) -> Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), (self.webhook_secret or "").encode()):
+            log.warning("telegram webhook refused: wrong or missing secret token")
+            return JSONResponse({"error": "forbidden"}, status_code=403)
+        if not self._ready.is_set():
+            return JSONResponse({"error": "starting"}, status_code=503)  # Telegram retries
+        try:
+            data = json.loads(await request.body())
+            update = Update.de_json(data, self.application.bot)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return JSONResponse({"error": "bad update"}, status_code=400)
+        if update is None:
+            return JSONResponse({"error": "bad update"}, status_code=400)
+        # Handled before answering, so the message is stored when Telegram hears 200.
+        app = self.application
+        await app.update_processor.process_update(update, app.process_update(update))
+        return JSONResponse({"ok": True})
+
+    # ---- lifecycle -----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        self._runner = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        """Connect (retrying: Telegram being away must not stop the gateway), then serve."""
+        app = self.application
+        attempt = 0
+        while True:
+            try:
+                await app.initialize()  # getMe
+                if self.webhook_secret and self.settings.telegram_webhook_url:
+                    await app.bot.set_webhook(
+                        self.settings.telegram_webhook_url, secret_token=self.webhook_secret,
+                        allowed_updates=ALLOWED_UPDATES,
+                    )
+                break
+            except TelegramError as error:
+                delay = START_RETRY_SECONDS[min(attempt, len(START_RETRY_SECONDS) - 1)]
+                attempt += 1
+                log.warning("telegram not reachable (%s); trying again in %ss", type(error).__name__, delay)
+                await asyncio.sleep(delay)
+        await app.start()
+        if app.updater is not None:
+            await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=10)
+        self._ready.set()
+        log.info("telegram channel on (%s)", "webhook" if self.webhook_secret else "polling")
+
+    async def stop(self) -> None:
+        if self._runner and not self._runner.done():
+            self._runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._runner
+        app = self.application
+        with contextlib.suppress(Exception):
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+        with contextlib.suppress(Exception):
+            if app.running:
+                await app.stop()
+        with contextlib.suppress(Exception):
+            await app.shutdown()
+
+    def routes(self) -> list[Route]:
+        if not self.webhook_secret:
+            return []
+        return [Route(WEBHOOK_PATH, self.webhook, methods=["POST"])]
+
