@@ -15,7 +15,8 @@ CHROMIUM_ARGS = [
 
 
 @contextlib.asynccontextmanager
-async def chromium_page():
+async def chromium_page(width: int = 390, height: int = 844):
+    """A page in headless Chromium; the default size is a phone's."""
     from playwright.async_api import async_playwright
 
     if not shutil.which("chromium") and not __import__("os").path.exists(CHROMIUM):
@@ -23,7 +24,7 @@ async def chromium_page():
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            context = await browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+            context = await browser.new_context(viewport={"width": width, "height": height})
             yield await context.new_page()
         finally:
             await browser.close()

@@ -40,6 +40,7 @@ def message_json(item: Outgoing) -> dict[str, Any]:
         "text": item.text,
         "buttons": item.buttons,
         "from": "human" if item.sender == "human" else "bot",
+        "author": item.author if item.sender == "human" else None,  # a worker's first name and team
     }
 
 

@@ -17,12 +17,12 @@
   var session = localStorage.getItem("voordeur-session");
   if (!session) { session = newSession(); localStorage.setItem("voordeur-session", session); }
 
-  function add(kind, text, buttons) {
+  function add(kind, text, buttons, author) {
     var item = document.createElement("li");
     item.className = kind;
     var who = document.createElement("span");
     who.className = "who";
-    who.textContent = kind === "me" ? "Jij" : kind === "human" ? "Medewerker" : "Assistent";
+    who.textContent = kind === "me" ? "Jij" : kind === "human" ? "Medewerker " + (author || "") : "Assistent (computer)";
     item.appendChild(who);
     item.appendChild(document.createTextNode(text));
     if (buttons && buttons.length) {
@@ -46,7 +46,7 @@
       if (seen[m.id]) { return; }
       seen[m.id] = true;
       lastId = Math.max(lastId, parseInt(m.id, 10) || 0);
-      add(m.from === "human" ? "human" : "bot", m.text, m.buttons);
+      add(m.from === "human" ? "human" : "bot", m.text, m.buttons, m.author);
     });
   }
 
