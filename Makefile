@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NLU_DATA := $(wildcard nlu/*.yml)
 MODEL := models/voordeur.tar.gz
 
-.PHONY: setup run test model chromium bench-nlu bench clean
+.PHONY: setup run test model system-packages bench-nlu bench clean
 
 setup: .venv-rasa/.installed .venv/.installed
 
@@ -18,13 +18,13 @@ model: $(MODEL)
 $(MODEL): .venv-rasa/.installed config.yml domain.yml $(NLU_DATA) rasa_addons/tfidf_classifier.py
 	scripts/train.sh
 
-chromium:
-	scripts/setup.sh chromium
+system-packages:
+	scripts/setup.sh system
 
 run: setup model
 	.venv/bin/voordeur run
 
-test: setup model chromium
+test: setup model system-packages
 	.venv/bin/python -m pytest $(PYTEST_ARGS)
 
 bench-nlu: setup

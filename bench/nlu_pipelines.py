@@ -99,6 +99,7 @@ def run_one(name: str) -> dict:
 
     sys.path.insert(0, str(ROOT))
     from bot.safety import detect_crisis  # stdlib only; the gateway's crisis net
+    from bot.taxonomy import contract_intent
 
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
     config = {"recipe": "default.v1", "language": "nl", "pipeline": PIPELINES[name], "policies": []}
@@ -119,7 +120,7 @@ def run_one(name: str) -> dict:
             latencies.append((time.perf_counter() - t0) * 1000)
             ranking = [r for r in result.get("intent_ranking", []) if r["name"] != "nlu_fallback"]
             top = ranking[0] if ranking else result["intent"]
-            predicted.append(top["name"])
+            predicted.append(contract_intent(top["name"]))
             confidences.append(top["confidence"])
 
     asyncio.run(parse_all())

@@ -3,7 +3,7 @@
 # lock file has not changed since it was built is left alone (make calls this per target).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-what=${1:?usage: setup.sh rasa|app|chromium}
+what=${1:?usage: setup.sh rasa|app|system}
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 case "$what" in
@@ -26,13 +26,17 @@ case "$what" in
     .venv/bin/pip install -q --no-deps -e .
     touch .venv/.installed
     ;;
-  chromium)
-    # Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded).
-    if [ ! -x /usr/bin/chromium ]; then
-      echo "==> Installing Debian's chromium"
+  system)
+    # Debian packages the tests use: chromium (Playwright drives it; no browser download)
+    # and docker-compose (validates docker-compose.yml; no Docker engine needed).
+    missing=()
+    [ -x /usr/bin/chromium ] || missing+=(chromium)
+    command -v docker-compose >/dev/null || missing+=(docker-compose)
+    if [ ${#missing[@]} -gt 0 ]; then
+      echo "==> Installing Debian packages: ${missing[*]}"
       SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
       $SUDO apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     fi
     ;;
   *) echo "unknown part: $what" >&2; exit 2 ;;

@@ -20,7 +20,7 @@ async def chromium_page(width: int = 390, height: int = 844):
     from playwright.async_api import async_playwright
 
     if not shutil.which("chromium") and not __import__("os").path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is missing: run `make chromium`")
+        pytest.fail("Debian's chromium is missing: run `make system-packages`")
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:

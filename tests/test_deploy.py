@@ -1,0 +1,36 @@
+"""docker-compose.yml is valid and describes the multi-machine deployment of issue 7."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from tests.nlu_data import ROOT
+
+
+def test_compose_file_is_valid_for_docker_compose():
+    binary = shutil.which("docker-compose")
+    if binary is None:
+        pytest.fail("docker-compose is missing: run `make system-packages`")
+    result = subprocess.run([binary, "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_every_service_has_a_health_check_and_the_stateful_ones_a_volume():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"rasa", "actions", "gateway", "gateway-2", "postgres", "redis"} <= set(services)
+    for name, service in services.items():
+        assert "healthcheck" in service, name
+    assert any("pgdata" in v for v in services["postgres"]["volumes"])
+    assert services["rasa"]["deploy"]["replicas"] >= 2
+
+
+def test_rasa_replicas_share_trackers_in_postgres_and_a_redis_lock_store():
+    endpoints = yaml.safe_load((ROOT / "deploy" / "endpoints.yml").read_text())
+    assert endpoints["tracker_store"]["type"] == "SQL" and endpoints["tracker_store"]["dialect"] == "postgresql"
+    assert endpoints["lock_store"]["type"] == "redis"
