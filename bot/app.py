@@ -15,8 +15,10 @@ from starlette.staticfiles import StaticFiles
 
 from bot.channels import build_channels
 from bot.config import Settings
+from bot.directory import default_directory
 from bot.handover import console
 from bot.health import healthz
+from bot.notify import Notifier, RedisNotifier
 from bot.rasa import RasaClient
 from bot.retention import delete_expired
 from bot.store.db import create_tables, make_engine, make_sessionmaker
@@ -50,13 +52,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
     rasa = RasaClient(settings.rasa_url, settings.rasa_token)
-    switchboard = Switchboard(sessions=sessions, rasa=rasa, secret=settings.secret)
+    notifier = RedisNotifier(settings.redis_url) if settings.redis_url else Notifier()
+    switchboard = Switchboard(sessions=sessions, rasa=rasa, secret=settings.secret, notifier=notifier)
+    switchboard.known_wijken = set(default_directory().wijk_names())  # a bad file fails here
 
     channels = build_channels(settings, switchboard, STATIC_DIR)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         await create_tables(engine)
+        await notifier.start()
         for channel in channels:
             if channel.start:
                 await channel.start()
@@ -71,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
+            await notifier.stop()
             await rasa.close()
             await engine.dispose()
 

@@ -17,6 +17,8 @@ TAXONOMY_PATH = Path(__file__).with_name("taxonomy.yml")
 SUB_INTENTS = {
     "choose_theme": "out_of_scope",
     "inform_location": "out_of_scope",
+    "report_waiting_list": "out_of_scope",  # "daar is een wachtlijst" after a service was named
+    "report_not_helped": "out_of_scope",  # "dat heb ik al geprobeerd", "dat helpt niet"
     "nlu_fallback": "out_of_scope",
 }
 
