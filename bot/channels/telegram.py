@@ -45,7 +45,7 @@ from bot.config import Settings
 from bot.erase import erase_resident
 from bot.responses import response
 from bot.store.models import Conversation, Message
-from bot.switchboard import Inbound, Outgoing, Switchboard
+from bot.switchboard import HUMAN_STATES, Inbound, Outgoing, Switchboard
 
 log = logging.getLogger(__name__)
 
@@ -216,8 +216,12 @@ class TelegramChannel:
             conversation = await session.scalar(
                 select(Conversation).where(Conversation.channel == CHANNEL, Conversation.resident == resident)
             )
+            was_with_human = conversation is not None and conversation.state in HUMAN_STATES
             if conversation is not None:
-                conversation.state = "closed"  # a new message opens it again
+                # Closed, as a worker closes it (a new message opens it again).
+                conversation.state, conversation.assigned_to, conversation.urgent = "closed", None, False
+        if was_with_human:
+            await self.switchboard.resume_assistant(resident)
         await self._say(chat_id, "utter_gateway_stop")
 
     async def on_button(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
