@@ -24,8 +24,15 @@ system-packages:
 run: setup model
 	.venv/bin/voordeur run
 
+# Tests whose gateways also run on PostgreSQL when it is reachable (issue 7).
+PG_TESTS := tests/test_webchat.py tests/test_rasa_down.py tests/handover tests/channels
+
 test: setup model system-packages
 	.venv/bin/python -m pytest $(PYTEST_ARGS)
+	@if .venv/bin/python -c "import asyncio, tests.conftest as c; raise SystemExit(0 if asyncio.run(c.postgres_reachable()) else 1)"; then \
+	  echo "==> The same gateway tests on PostgreSQL"; \
+	  VOORDEUR_TEST_DB=postgres .venv/bin/python -m pytest $(PG_TESTS) $(PYTEST_ARGS); \
+	else echo "==> PostgreSQL not reachable at 127.0.0.1:5432: PostgreSQL pass skipped"; fi
 
 bench-nlu: setup
 	.venv-rasa/bin/python bench/nlu_pipelines.py

@@ -53,6 +53,7 @@ class Settings:
     rasa_token: str
     gateway_port: int
     secret: str
+    redis_url: str | None = None
     telegram_bot_token: str | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_webhook_secret: str | None = None
@@ -79,6 +80,7 @@ class Settings:
             rasa_token=env.get("RASA_TOKEN") or _persistent_secret(data_dir / "rasa_token"),
             gateway_port=int(env.get("GATEWAY_PORT", "8080")),
             secret=env.get("VOORDEUR_SECRET") or _persistent_secret(data_dir / "secret"),
+            redis_url=env.get("REDIS_URL") or None,
             telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
             telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"),
             telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,

@@ -71,11 +71,70 @@ class Gateway:
         return response.json()
 
 
+# VOORDEUR_TEST_DB=postgres runs every gateway of the suite on a fresh PostgreSQL database.
+TEST_DB = os.environ.get("VOORDEUR_TEST_DB", "sqlite")
+PG_ADMIN_URL = os.environ.get("VOORDEUR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+async def postgres_reachable() -> bool:
+    import asyncpg
+
+    try:
+        connection = await asyncpg.connect(PG_ADMIN_URL, timeout=3)
+    except Exception:
+        return False
+    await connection.close()
+    return True
+
+
+@contextlib.asynccontextmanager
+async def fresh_postgres_database() -> AsyncIterator[str]:
+    """A new, empty PostgreSQL database for one test; dropped afterwards."""
+    import uuid
+
+    import asyncpg
+
+    name = "voordeur_t_" + uuid.uuid4().hex[:12]
+    admin = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        admin = await asyncpg.connect(PG_ADMIN_URL)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@contextlib.asynccontextmanager
+async def database_for_test(tmp_path: Path) -> AsyncIterator[str]:
+    if TEST_DB == "postgres":
+        async with fresh_postgres_database() as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path / 'voordeur.db'}"
+
+
 @contextlib.asynccontextmanager
 async def running_gateway(tmp_path: Path, rasa_url: str, actions_url: str = "http://127.0.0.1:9",
-                          extra_env: dict[str, str] | None = None) -> AsyncIterator[Gateway]:
+                          extra_env: dict[str, str] | None = None,
+                          database_url: str | None = None) -> AsyncIterator[Gateway]:
+    async with contextlib.AsyncExitStack() as stack:
+        if database_url is None:
+            database_url = await stack.enter_async_context(database_for_test(tmp_path))
+        async with _serve_gateway(tmp_path, rasa_url, actions_url, extra_env, database_url) as gateway:
+            yield gateway
+
+
+@contextlib.asynccontextmanager
+async def _serve_gateway(tmp_path: Path, rasa_url: str, actions_url: str,
+                         extra_env: dict[str, str] | None, database_url: str) -> AsyncIterator[Gateway]:
     env = {
-        "DATABASE_URL": os.environ.get("TEST_DATABASE_URL", f"sqlite:///{tmp_path / 'voordeur.db'}"),
+        "DATABASE_URL": database_url,
         "RASA_URL": rasa_url,
         "RASA_TOKEN": "test-token",
         "VOORDEUR_SECRET": "test-secret",
