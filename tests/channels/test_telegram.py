@@ -172,3 +172,30 @@ async def test_webhook_mode_checks_the_secret_token(tmp_path, rasa_server, actio
         assert fake_telegram.sent_to(chat) == answered
         assert await count(gw, Message, Message.direction == "in") == 1  # ... is not stored twice
         assert not fake_telegram.calls_of("getUpdates")  # no polling in webhook mode
+
+
+async def test_a_long_button_payload_travels_by_reference(telegram_gateway, fake_telegram):
+    chat, stranger = CHAT + 10, CHAT + 11
+    fake_telegram.push(fake_telegram.text_update(chat, "mag ik een medewerker spreken"))
+    sent = await fake_telegram.wait_for_sent(1, chat)
+    sb = telegram_gateway.switchboard
+    async with sb.sessions() as db:
+        conversation_id = await db.scalar(select(Conversation.id).where(
+            Conversation.resident == sb.pseudonym("telegram", str(chat))))
+    long_payload = '/choose_theme{"theme": "overlast", "bron": "' + "x" * 60 + '"}'
+    reply = await sb.add_outgoing(conversation_id, "Gaat het over overlast?", sender="human",
+                                  buttons=[{"title": "Ja", "payload": long_payload}])
+    sent = await fake_telegram.wait_for_sent(len(sent) + 1, chat)
+    data = buttons(sent[-1])["Ja"]
+    assert data == f"b:{reply.id}:0"
+
+    fake_telegram.push(fake_telegram.callback_update(stranger, data))  # not their message
+    fake_telegram.push(fake_telegram.callback_update(chat, data))
+    await wait_until(lambda: _stored_texts(telegram_gateway))
+    assert long_payload in await _stored_texts(telegram_gateway)
+    assert await count(telegram_gateway, Conversation) == 1  # the stranger's tap stored nothing
+
+
+async def _stored_texts(gateway) -> list[str]:
+    async with gateway.switchboard.sessions() as db:
+        return [t for t in await db.scalars(select(Message.text).where(Message.direction == "in")) if t.startswith("/choose")]
