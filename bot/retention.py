@@ -8,7 +8,10 @@ from datetime import timedelta
 
 from sqlalchemy import delete
 
+from bot.store.db import run_once_across_replicas
 from bot.store.models import Conversation, utcnow
+
+RETENTION_JOB_LOCK = 7_002  # PostgreSQL advisory lock id
 
 
 def retention_days() -> int:
@@ -18,8 +21,14 @@ def retention_days() -> int:
 async def delete_expired(sessions, days: int | None = None) -> int:
     """Delete conversations (and their messages and notes) untouched for `days` days."""
     cutoff = utcnow() - timedelta(days=retention_days() if days is None else days)
-    async with sessions.begin() as db:
+    deleted = 0
+
+    async def job(db) -> None:
+        nonlocal deleted
         result = await db.execute(
             delete(Conversation).where(Conversation.updated_at < cutoff).execution_options(synchronize_session=False)
         )
-    return result.rowcount or 0
+        deleted = result.rowcount or 0
+
+    await run_once_across_replicas(sessions, RETENTION_JOB_LOCK, job)
+    return deleted

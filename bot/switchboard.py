@@ -30,6 +30,7 @@ from bot.pseudonym import pseudonymise, seal, unseal
 from bot.rasa import BotReply, RasaClient, RasaUnavailable
 from bot.responses import response
 from bot.safety import detect_crisis
+from bot.store.db import run_once_across_replicas
 from bot.store.models import Conversation, Message, utcnow
 from bot.taxonomy import CRISIS_INTENTS
 
@@ -39,6 +40,7 @@ HUMAN_STATES = ("waiting_for_human", "with_human")
 # A message stuck in `received` this long (the process died while handling it) is retried.
 STUCK_AFTER = timedelta(seconds=60)
 MAX_DELIVERY_ATTEMPTS = 8
+REMINDER_JOB_LOCK = 7_001  # PostgreSQL advisory lock id of the reminder job
 
 
 @dataclass(frozen=True)
@@ -377,11 +379,15 @@ class Switchboard:
         """Tell residents nobody has claimed yet that they are not forgotten."""
         from bot.handover.queue import due_for_reminder
 
-        async with self.sessions.begin() as session:
-            due = await due_for_reminder(session)
-            for conversation in due:
+        ids: list[int] = []
+
+        async def mark_due(session: AsyncSession) -> None:
+            for conversation in await due_for_reminder(session):
                 conversation.reminded_at = utcnow()
-            ids = [c.id for c in due]
+                ids.append(conversation.id)
+
+        # One replica at a time, so a resident is reminded once, not once per replica.
+        await run_once_across_replicas(self.sessions, REMINDER_JOB_LOCK, mark_due)
         for conversation_id in ids:
             await self.add_outgoing(conversation_id, response("utter_gateway_still_waiting").text)
         return len(ids)

@@ -48,3 +48,15 @@ async def database_ok(engine: AsyncEngine) -> bool:
         return True
     except Exception:
         return False
+
+
+async def run_once_across_replicas(sessions, job_id: int, job) -> bool:
+    """Run `job(session)` on one replica only: on PostgreSQL under a transaction-level advisory
+    lock (another replica holding it skips this round); on SQLite, one process, it just runs."""
+    async with sessions.begin() as session:
+        if session.bind.dialect.name == "postgresql":
+            got = await session.scalar(text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": job_id})
+            if not got:
+                return False
+        await job(session)
+        return True
