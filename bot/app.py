@@ -9,7 +9,9 @@ import os
 import time
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
+from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -45,6 +47,14 @@ async def background_loop(switchboard: Switchboard) -> None:
         except Exception as error:  # keep trying; the database may be back next round
             log.warning("background round failed: %s", type(error).__name__)
         await asyncio.sleep(RETRY_INTERVAL_SECONDS)
+
+
+async def database_unavailable(request, exc) -> JSONResponse:
+    """The database is away: say so clearly (503); the sender may retry, nothing half-stored
+    is lost (a stored message is answered by the background loop)."""
+    log.warning("request failed, database unavailable (%s)", type(exc).__name__)
+    return JSONResponse({"error": "unavailable",
+                         "detail": "Even geduld. Het lukt nu even niet. Probeer het zo opnieuw."}, status_code=503)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -86,7 +96,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *console.routes(switchboard),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={DBAPIError: database_unavailable, OSError: database_unavailable})
     app.state.settings = settings
     app.state.engine = engine
     app.state.switchboard = switchboard

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -37,8 +38,12 @@ from bot.taxonomy import CRISIS_INTENTS
 log = logging.getLogger(__name__)
 
 HUMAN_STATES = ("waiting_for_human", "with_human")
-# A message stuck in `received` this long (the process died while handling it) is retried.
-STUCK_AFTER = timedelta(seconds=60)
+
+
+def stuck_after() -> timedelta:
+    """A message still `received` after this long (its process died, or lost the database,
+    while handling it) is picked up again by the background loop."""
+    return timedelta(seconds=float(os.environ.get("VOORDEUR_STUCK_SECONDS", "60")))
 MAX_DELIVERY_ATTEMPTS = 8
 REMINDER_JOB_LOCK = 7_001  # PostgreSQL advisory lock id of the reminder job
 
@@ -396,7 +401,7 @@ class Switchboard:
 
     async def retry_pending(self) -> int:
         """Answer messages kept while Rasa was away, and resend failed deliveries."""
-        stuck_before = utcnow() - STUCK_AFTER
+        stuck_before = utcnow() - stuck_after()
         async with self.sessions() as session:
             pending = list(
                 await session.scalars(

@@ -44,7 +44,7 @@ def message_json(item: Outgoing) -> dict[str, Any]:
     }
 
 
-def validate(payload: Any) -> tuple[str, str] | JSONResponse:
+def validate(payload: Any) -> tuple[str, str, str | None] | JSONResponse:
     if not isinstance(payload, dict):
         return error(400, "bad_json", "Stuur een JSON-object met session en text.")
     session, text = payload.get("session"), payload.get("text")
@@ -55,7 +55,10 @@ def validate(payload: Any) -> tuple[str, str] | JSONResponse:
     cleaned = clean_text(text)
     if not cleaned:
         return error(422, "empty_text", "Je bericht is leeg. Typ een vraag en stuur het opnieuw.")
-    return session, cleaned
+    message_id = payload.get("id")  # optional: the page's own id, so a retried post counts once
+    if message_id is not None and (not isinstance(message_id, str) or not SESSION_PATTERN.match(message_id)):
+        return error(422, "bad_id", "Het bericht-id klopt niet.")
+    return session, cleaned, message_id
 
 
 def routes(switchboard: Switchboard, static_dir) -> list[Route]:
@@ -67,8 +70,8 @@ def routes(switchboard: Switchboard, static_dir) -> list[Route]:
         checked = validate(payload)
         if isinstance(checked, JSONResponse):
             return checked
-        session, text = checked
-        outcome = await switchboard.receive(Inbound(CHANNEL, session, text))
+        session, text, message_id = checked
+        outcome = await switchboard.receive(Inbound(CHANNEL, session, text, message_id))
         return JSONResponse(
             {"messages": [message_json(m) for m in outcome.messages], "state": outcome.state}
         )

@@ -56,7 +56,7 @@
     fetch("/api/webchat/messages", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ session: session, text: text })
+      body: JSON.stringify({ session: session, text: text, id: newSession() })
     }).then(function (r) {
       return r.json().then(function (body) { return { ok: r.ok, body: body }; });
     }).then(function (res) {
