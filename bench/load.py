@@ -1,0 +1,226 @@
+"""Load benchmark: simulated residents through the gateway and the real Rasa server.
+
+    .venv/bin/python bench/load.py single   [--residents 1 10 50 200] [--messages 5]
+    .venv/bin/python bench/load.py replicas [--residents 200] [--messages 50]
+
+`single`: one gateway on SQLite, web chat API, for each N; then the same load sent straight to
+Rasa's REST webhook (what the gateway adds: storing, the crisis net, a parse call, delivery).
+`replicas`: two gateway replicas on one PostgreSQL database with Redis, residents spread over
+both (200 x 50 = 10 000 messages by default). Reports messages per second, reply latency
+p50/p95/p99, errors, lost messages (stored but never answered, or never stored) and the
+resident-set size of each process. Loopback only; every loop is bounded. Results go to
+bench/results/load-<scenario>.json and a Markdown table on standard output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot import stack  # noqa: E402
+
+TEXTS = [
+    "hallo", "ik heb schulden en de rekeningen stapelen zich op", "de buren maken elke nacht herrie",
+    "ik ben vaak alleen thuis", "waar is de voedselbank", "mijn huur is te hoog ik heb een achterstand",
+    "er ligt overal afval bij de containers", "bedankt", "wat gebeurt er met mijn gegevens", "doei",
+]
+TOKEN = "bench-token"
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, in MB (from /proc)."""
+    total = 0
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return round(total / 1024, 1)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1) if ordered else 0.0
+
+
+async def drive(urls: list[str], residents: int, messages: int, direct: bool) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    sent_ids: list[str] = []
+    limits = httpx.Limits(max_connections=residents + 10, max_keepalive_connections=residents + 10)
+    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+        async def resident(index: int) -> None:
+            nonlocal errors
+            session = f"bench-{uuid.uuid4().hex[:12]}"
+            for turn in range(messages):
+                text = TEXTS[(index + turn) % len(TEXTS)]
+                url = urls[(index + turn) % len(urls)]
+                started = time.perf_counter()
+                try:
+                    if direct:
+                        response = await client.post(f"{url}/webhooks/rest/webhook",
+                                                     json={"sender": session, "message": text})
+                    else:
+                        message_id = "b" + uuid.uuid4().hex[:20]
+                        sent_ids.append(message_id)
+                        response = await client.post(f"{url}/api/webchat/messages",
+                                                     json={"session": session, "text": text, "id": message_id})
+                    if response.status_code != 200:
+                        errors += 1
+                        continue
+                except httpx.HTTPError:
+                    errors += 1
+                    continue
+                latencies.append((time.perf_counter() - started) * 1000)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(resident(i) for i in range(residents)))
+        elapsed = time.perf_counter() - started
+    total = residents * messages
+    return {
+        "residents": residents, "messages": total, "seconds": round(elapsed, 1),
+        "messages_per_second": round(total / elapsed, 1),
+        "p50_ms": percentile(latencies, 0.50), "p95_ms": percentile(latencies, 0.95),
+        "p99_ms": percentile(latencies, 0.99), "errors": errors, "sent_ids": sent_ids,
+    }
+
+
+async def count_lost(database_url: str, sent_ids: list[str]) -> int:
+    """Messages never stored, or stored but never answered."""
+    from sqlalchemy import select
+
+    from bot.config import async_database_url
+    from bot.store.db import make_engine, make_sessionmaker
+    from bot.store.models import Message
+
+    engine = make_engine(async_database_url(database_url))
+    try:
+        async with make_sessionmaker(engine)() as db:
+            done = set(await db.scalars(select(Message.channel_message_id).where(
+                Message.direction == "in", Message.status == "done")))
+    finally:
+        await engine.dispose()
+    return sum(1 for i in sent_ids if i not in done)
+
+
+def start_core(logs: Path) -> tuple[stack.Service, stack.Service]:
+    actions = stack.start_actions(stack.free_port(), logs)
+    rasa = stack.start_rasa(stack.free_port(), TOKEN, actions.url, logs)
+    return actions, rasa
+
+
+def gateway_env(rasa: stack.Service, actions: stack.Service, database_url: str, data_dir: Path,
+                redis: bool) -> dict[str, str]:
+    env = {"DATABASE_URL": database_url, "RASA_URL": rasa.url, "RASA_TOKEN": TOKEN,
+           "VOORDEUR_SECRET": "bench", "VOORDEUR_DATA_DIR": str(data_dir),
+           "ACTION_ENDPOINT_URL": actions.url + "/webhook"}
+    if redis:
+        env["REDIS_URL"] = "redis://127.0.0.1:6379/0"
+    return env
+
+
+async def scenario_single(residents_list: list[int], messages: int) -> list[dict]:
+    logs = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    actions, rasa = start_core(logs)
+    rows = []
+    try:
+        for residents in residents_list:
+            database_url = f"sqlite:///{logs / f'gw-{residents}.db'}"
+            gateway = stack.start_gateway(stack.free_port(), gateway_env(rasa, actions, database_url, logs, False), logs)
+            try:
+                result = await drive([gateway.url], residents, messages, direct=False)
+                result["lost"] = await count_lost(database_url, result.pop("sent_ids")) + 0
+                result.update(target="gateway (web chat)", rss_gateway_mb=rss_mb(gateway.process.pid),
+                              rss_rasa_mb=rss_mb(rasa.process.pid), rss_actions_mb=rss_mb(actions.process.pid))
+                rows.append(result)
+            finally:
+                gateway.stop()
+            result = await drive([rasa.url], residents, messages, direct=True)
+            result.pop("sent_ids")
+            result.update(target="Rasa REST directly", lost=None, rss_rasa_mb=rss_mb(rasa.process.pid))
+            rows.append(result)
+            print(json.dumps(rows[-2:]), file=sys.stderr, flush=True)
+    finally:
+        rasa.stop()
+        actions.stop()
+    return rows
+
+
+async def scenario_replicas(residents: int, messages: int) -> list[dict]:
+    import asyncpg
+
+    logs = Path(tempfile.mkdtemp(prefix="bench-replicas-"))
+    name = "voordeur_bench_" + uuid.uuid4().hex[:8]
+    admin = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres")
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    database_url = f"postgresql://postgres@127.0.0.1:5432/{name}"
+    actions, rasa = start_core(logs)
+    gateways = []
+    try:
+        for i in range(2):
+            gateways.append(stack.start_gateway(
+                stack.free_port(), gateway_env(rasa, actions, database_url, logs / f"gw{i}", True), logs / f"gw{i}"))
+        result = await drive([g.url for g in gateways], residents, messages, direct=False)
+        await asyncio.sleep(5)  # let retries finish
+        result["lost"] = await count_lost(database_url, result.pop("sent_ids"))
+        result.update(target="2 gateways + PostgreSQL + Redis",
+                      rss_gateways_mb=[rss_mb(g.process.pid) for g in gateways],
+                      rss_rasa_mb=rss_mb(rasa.process.pid), rss_actions_mb=rss_mb(actions.process.pid))
+        return [result]
+    finally:
+        for g in gateways:
+            g.stop()
+        rasa.stop()
+        actions.stop()
+        admin = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres")
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("scenario", choices=["single", "replicas"])
+    parser.add_argument("--residents", type=int, nargs="*")
+    parser.add_argument("--messages", type=int)
+    args = parser.parse_args()
+    if args.scenario == "single":
+        rows = asyncio.run(scenario_single(args.residents or [1, 10, 50, 200], args.messages or 5))
+    else:
+        rows = asyncio.run(scenario_replicas((args.residents or [200])[0], args.messages or 50))
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"load-{args.scenario}.json").write_text(json.dumps(rows, indent=1))
+    print("| target | residents | messages | msg/s | p50 ms | p95 ms | p99 ms | errors | lost | RSS MB (gateway / Rasa / actions) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        rss = " / ".join(str(r.get(k, "–")) for k in ("rss_gateway_mb" if "rss_gateway_mb" in r else "rss_gateways_mb",
+                                                      "rss_rasa_mb", "rss_actions_mb"))
+        print(f"| {r['target']} | {r['residents']} | {r['messages']} | {r['messages_per_second']} | {r['p50_ms']} | "
+              f"{r['p95_ms']} | {r['p99_ms']} | {r['errors']} | {r['lost'] if r['lost'] is not None else '–'} | {rss} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
