@@ -129,6 +129,20 @@ class ActionRouteNeed(Action):
         return events + [SlotSet("expecting", None), SlotSet("offered_intent", None)]
 
 
+class ActionRouteLocationAnswer(ActionRouteNeed):
+    """The same action, for the rules that read an answer to 'where do you live?'."""
+
+    def name(self) -> str:
+        return "action_route_location_answer"
+
+
+class ActionRouteOfferedNeed(ActionRouteNeed):
+    """The same action, for 'yes' to the second problem of a message."""
+
+    def name(self) -> str:
+        return "action_route_offered_need"
+
+
 class ActionFollowUp(Action):
     """'Daar is een wachtlijst', 'dat helpt niet': offer a person, record the unmet need."""
 
