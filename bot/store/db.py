@@ -6,7 +6,6 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from bot.store.models import Base
 
 
 def make_engine(database_url: str) -> AsyncEngine:
@@ -35,10 +34,10 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
 
 
 async def create_tables(engine: AsyncEngine) -> None:
-    import bot.needs.models  # noqa: F401  (registers its table)
+    """Bring the schema up to date (Alembic migrations)."""
+    from bot.store.migrate import migrate
 
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
+    await migrate(engine)
 
 
 async def database_ok(engine: AsyncEngine) -> bool:
