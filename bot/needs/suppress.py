@@ -19,6 +19,8 @@ The approach, and why it is safe against differencing:
      is an equation; if exactly one of its terms is hidden, the smallest visible child (then
      the parent) is hidden too; the same when the bounds of that line pin a hidden count
      (primary counts lie in 1..threshold-1, complementary ones at or above the threshold);
+   - complementary, by bounds: interval propagation over all equations of the week (hidden
+     primaries 0..t-1, complementary t or more) must not pin a hidden primary count;
    - complementary, globally: a hidden node must not be a linear combination of visible
      nodes (checked exactly by elimination modulo a large prime); if it is, a visible
      relative is hidden and the check runs again. Complementary cells are shown as "x".
@@ -220,6 +222,44 @@ class _Week:
                 return key
         return None
 
+    def pinned_by_bounds(self) -> NodeKey | None:
+        """A hidden primary count that interval propagation over all equations fixes exactly
+        (hidden primaries 0..t-1, complementary t or more, visible ones exact)."""
+        big = float("inf")
+        lo, hi = [], []
+        for i in range(len(self.leaves)):
+            key = self._leaf_key(i)
+            status = self.status[key]
+            low, high = {"shown": (self.value[key],) * 2, "small": (0, self.threshold - 1),
+                         "hidden": (self.threshold, big)}[status]
+            lo.append(low)
+            hi.append(high)
+        equations = []
+        for key in self.order:
+            status = self.status[key]
+            low, high = {"shown": (self.value[key],) * 2, "small": (0, self.threshold - 1),
+                         "hidden": (self.threshold, big)}[status]
+            equations.append((sorted(self.members[key]), low, high))
+        for _ in range(30):
+            changed = False
+            for members, low, high in equations:
+                sum_lo, sum_hi = sum(lo[m] for m in members), sum(hi[m] for m in members)
+                for m in members:
+                    new_lo = max(lo[m], low - (sum_hi - hi[m]))
+                    new_hi = min(hi[m], high - (sum_lo - lo[m]))
+                    if new_lo != lo[m] or new_hi != hi[m]:
+                        sum_lo += new_lo - lo[m]
+                        sum_hi += new_hi - hi[m]
+                        lo[m], hi[m], changed = new_lo, new_hi, True
+            if not changed:
+                break
+        for key in self.order:
+            if self.status[key] == "small":
+                members = self.members[key]
+                if sum(lo[m] for m in members) >= sum(hi[m] for m in members):
+                    return key
+        return None
+
     def _leaf_key(self, i: int) -> NodeKey:
         return (FINEST, self.leaves[i])
 
@@ -236,12 +276,12 @@ class _Week:
         while True:
             while self.local_pass():
                 pass
-            found = self.disclosed()
+            found = self.disclosed() or self.pinned_by_bounds()
             if found is None:
                 break
             extra = self.relative_to_hide(found)
-            if extra is None:  # cannot happen: a disclosed node always has a visible relative
-                raise AssertionError("suppression found no cell to hide")
+            if extra is None:  # everything around it is hidden already; nothing more to do
+                break
             self.hide(extra)
         return {k: Figure(self.value[k], self.status[k]) for k in self.value}
 
