@@ -104,6 +104,16 @@ def chunks(text: str, size: int = MAX_TEXT) -> list[str]:
     return [text[i:i + size] for i in range(0, len(text), size)] or [""]
 
 
+def as_words(text: str) -> str:
+    """A typed message as the assistant should read it: an unknown command such as "/hulp" or
+    "/help@voordeur_bot" becomes the word "hulp" (only buttons send assistant payloads)."""
+    text = text.strip()
+    if text.startswith("/"):
+        command, _, rest = text[1:].partition(" ")
+        text = f"{command.split('@')[0]} {rest}".strip()
+    return text
+
+
 def private_chat_id(update: Update) -> str | None:
     """The chat to answer, or None outside private chats (groups, channels)."""
     chat = update.effective_chat
@@ -188,8 +198,9 @@ class TelegramChannel:
     async def on_text(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id = private_chat_id(update)
         message = update.effective_message
-        if chat_id and message and message.text and message.text.strip():
-            await self._receive(chat_id, message.text.strip(), f"m{message.message_id}")
+        text = as_words(message.text) if message and message.text else ""
+        if chat_id and text:
+            await self._receive(chat_id, text, f"m{message.message_id}")
 
     async def on_edited(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         # Deliberately not processed again: the assistant already answered the first version.

@@ -63,3 +63,11 @@ def test_recent_ids_forget_the_oldest():
     for key in (1, 2, 3):
         seen.add(key)
     assert 1 not in seen and 2 in seen and 3 in seen
+
+
+def test_typed_commands_reach_the_assistant_as_words():
+    from bot.channels.telegram import as_words
+    assert as_words("/hulp") == "hulp"
+    assert as_words("/help@voordeur_bot ik heb schulden") == "help ik heb schulden"
+    assert as_words('  /ask_human ') == "ask_human"
+    assert as_words(" gewoon tekst ") == "gewoon tekst"
