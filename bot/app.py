@@ -19,6 +19,7 @@ from bot.channels import build_channels
 from bot.config import Settings
 from bot.directory import default_directory
 from bot.handover import console
+from bot.needs import dashboard
 from bot.health import healthz
 from bot.notify import Notifier, RedisNotifier
 from bot.rasa import RasaClient
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz),
         *[route for channel in channels for route in channel.routes],
         *console.routes(switchboard),
+        *dashboard.routes(switchboard),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,

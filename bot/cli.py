@@ -137,6 +137,36 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_needs_export(args: argparse.Namespace) -> int:
+    """CONTRACTS.md section 5: the need log as managers may see it, small cells suppressed."""
+    import asyncio
+
+    from bot.needs import report
+    from bot.needs.suppress import min_cell
+    from bot.store.db import create_tables, make_engine, make_sessionmaker
+
+    try:
+        since = report.parse_week(args.since) if args.since else None
+        until = report.parse_week(args.until) if args.until else None
+    except ValueError as error:
+        print(f"voordeur needs export: {error}", file=sys.stderr)
+        return 2
+
+    async def run() -> dict:
+        engine = make_engine(Settings.load().database_url)
+        try:
+            await create_tables(engine)
+            async with make_sessionmaker(engine)() as db:
+                return await report.load_counts(db, since, until)
+        finally:
+            await engine.dispose()
+
+    threshold = min_cell()
+    rows = report.export_rows(report.published(asyncio.run(run()), threshold), threshold)
+    sys.stdout.write(report.rows_as_json(rows) if args.format == "json" else report.rows_as_csv(rows))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="voordeur", description="Voordeur: the residents' front door.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -157,6 +187,14 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--team", default="buurtteam")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.set_defaults(func=cmd_user_add)
+
+    needs = commands.add_parser("needs", help="the anonymised need log")
+    needs_commands = needs.add_subparsers(dest="needs_command", required=True)
+    export = needs_commands.add_parser("export", help="aggregated rows, small cells suppressed as on the dashboard")
+    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument("--since", help="first ISO week, e.g. 2026-W01")
+    export.add_argument("--until", help="last ISO week, e.g. 2026-W13")
+    export.set_defaults(func=cmd_needs_export)
 
     gateway = commands.add_parser("gateway", help="start only the gateway")
     gateway.add_argument("--host", default="127.0.0.1")

@@ -1,0 +1,104 @@
+"""Read the need log and turn it into what managers may see: per-week published figures
+(bot/needs/suppress.py), export rows, and Dutch labels. Plain functions over a session."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.needs.models import NeedEvent, iso_week
+from bot.needs.suppress import FINEST, Figure, NodeKey, label, publish
+from bot.taxonomy import themes_by_intent
+
+WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+COLUMNS = ["week", "wijk", "theme", "intent", "outcome", "count"]
+
+THEME_NL = {"schulden": "Geldzorgen", "zorg": "Zorg", "overlast": "Overlast", "crisis": "Crisis", "gesprek": "Gesprek"}
+GROUP_NL = {"geholpen": "Geholpen", "niet_geholpen": "Niet geholpen", "overig": "Overig"}
+OUTCOME_NL = {"met": "geholpen", "no_local_service": "geen dienst in de buurt", "waiting_list": "wachtlijst",
+              "not_helped": "niet geholpen", "declined": "zelf afgezien", "out_of_hours": "buiten openingstijden",
+              "out_of_scope": "valt erbuiten"}
+INTENT_NL = {
+    "debt_bills": "rekeningen en schulden", "debt_bailiff": "deurwaarder en beslag", "debt_rent": "huurschuld",
+    "debt_energy": "energie en water", "debt_benefits": "inkomen en toeslagen", "debt_food": "eten en voedselbank",
+    "care_home_support": "hulp thuis (Wmo)", "care_caregiver": "mantelzorg", "care_loneliness": "eenzaamheid",
+    "care_mental": "psychische klachten", "care_youth": "opvoeding en jeugd", "nuisance_noise": "geluidsoverlast",
+    "nuisance_neighbours": "ruzie met buren", "nuisance_youth": "overlast van jongeren",
+    "nuisance_waste": "afval en vervuiling", "nuisance_drugs": "drugsoverlast", "crisis_suicide": "suïcide",
+    "crisis_violence": "geweld", "crisis_emergency": "acuut gevaar", "ask_human": "vraagt een medewerker",
+    "out_of_scope": "valt erbuiten",
+}
+
+
+def parse_week(text: str) -> str:
+    """Check 'YYYY-Www' and return it; ValueError otherwise."""
+    match = WEEK.match(text.strip())
+    if not match:
+        raise ValueError(f"not an ISO week (YYYY-Www): {text!r}")
+    date.fromisocalendar(int(match[1]), int(match[2]), 1)  # raises for week 54 and the like
+    return text.strip()
+
+
+def weeks_between(since: str, until: str, limit: int = 160) -> list[str]:
+    start = date.fromisocalendar(int(since[:4]), int(since[6:]), 1)
+    end = date.fromisocalendar(int(until[:4]), int(until[6:]), 1)
+    out = []
+    while start <= end and len(out) < limit:
+        out.append(iso_week(start))
+        start += timedelta(days=7)
+    return out
+
+
+def default_period(today: date | None = None, weeks: int = 8) -> tuple[str, str]:
+    today = today or date.today()
+    return iso_week(today - timedelta(days=7 * (weeks - 1))), iso_week(today)
+
+
+async def load_counts(db: AsyncSession, since: str | None = None, until: str | None = None) -> dict:
+    """Counts per (week, wijk, intent, outcome). Always all wijken and themes: filters select
+    published figures afterwards and never change what is suppressed."""
+    query = select(NeedEvent.week, NeedEvent.wijk, NeedEvent.intent, NeedEvent.outcome, func.count()).group_by(
+        NeedEvent.week, NeedEvent.wijk, NeedEvent.intent, NeedEvent.outcome)
+    if since:
+        query = query.where(NeedEvent.week >= since)
+    if until:
+        query = query.where(NeedEvent.week <= until)
+    return {(w, wijk, intent, outcome): n for w, wijk, intent, outcome, n in (await db.execute(query)).all()}
+
+
+def published(counts: dict, threshold: int) -> dict[str, dict[NodeKey, Figure]]:
+    return publish(counts, threshold)
+
+
+def export_rows(figures_by_week: dict[str, dict[NodeKey, Figure]], threshold: int,
+                wijk: str | None = None, theme: str | None = None) -> list[dict]:
+    themes = themes_by_intent()
+    rows = []
+    for week, figures in sorted(figures_by_week.items()):
+        for (view, values), figure in sorted(((k, f) for k, f in figures.items() if k[0] == FINEST), key=lambda kf: kf[0][1]):
+            cell_wijk, intent, outcome = values
+            cell_theme = themes.get(intent, "gesprek")
+            if (wijk and cell_wijk != wijk) or (theme and cell_theme != theme):
+                continue
+            count: int | str = figure.value if figure.visible else label(figure, threshold)
+            rows.append({"week": week, "wijk": cell_wijk, "theme": cell_theme, "intent": intent,
+                         "outcome": outcome, "count": count})
+    return rows
+
+
+def rows_as_csv(rows: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def rows_as_json(rows: list[dict]) -> str:
+    return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
