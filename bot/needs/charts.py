@@ -23,7 +23,8 @@ def bar_chart(title: str, categories: list[str], series: list[tuple[str, list[Fi
     """Grouped (or stacked) bars per category; series are (name, figures per category)."""
     n_series = max(1, len(series))
     group = max(28, (14 if stacked else 12 * n_series) + 10)
-    width = LEFT + group * len(categories) + 10
+    legend_width = LEFT + sum(22 + 7 * len(name) for name, _ in series)
+    width = max(LEFT + group * len(categories) + 10, legend_width, 360)
     plot_h = HEIGHT - TOP - BOTTOM
 
     def shown(f: Figure | None) -> int:
@@ -42,7 +43,7 @@ def bar_chart(title: str, categories: list[str], series: list[tuple[str, list[Fi
         return TOP + plot_h - plot_h * v / top
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {HEIGHT}" '
-             f'width="{width}" height="{HEIGHT}" aria-label="{escape(title)}"><title>{escape(title)}</title>']
+             f'width="100%" style="max-width:{width * 1.6:.0f}px" aria-label="{escape(title)}"><title>{escape(title)}</title>']
     for tick in (0, top // 2, top):  # grid and axis labels
         parts.append(f'<line x1="{LEFT}" x2="{width - 6}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#ddd"/>'
                      f'<text x="{LEFT - 4}" y="{y(tick) + 4:.1f}" font-size="10" text-anchor="end">{tick}</text>')

@@ -95,7 +95,8 @@ def routes(switchboard) -> list[Route]:
             heat_rows.append({"wijk": w, "cells": cells})
         tables = [
             {"title": "Per thema", "head": "Thema", "rows": [row(report.THEME_NL[th], node(wijk=wijk, theme=th)) for th in shown_themes]},
-            {"title": "Per vraag", "head": "Vraag", "rows": [row(report.INTENT_NL.get(i, i), node(wijk=wijk, intent=i)) for i in intents]},
+            {"title": "Per vraag", "head": "Vraag", "rows": [r for r in (row(report.INTENT_NL.get(i, i), node(wijk=wijk, intent=i))
+                                                             for i in intents) if r["total"] != "0"]},
             {"title": "Per uitkomst", "head": "Uitkomst", "rows": [row(report.OUTCOME_NL[o], node(wijk=wijk, theme=theme, outcome=o))
                                                                    for o in OUTCOMES]},
             {"title": "Per wijk", "head": "Wijk", "rows": [row(w, node(wijk=w, theme=theme)) for w in ([wijk] if wijk else wijken)]},

@@ -20,13 +20,13 @@ class InvalidNeed(ValueError):
 def need_event(fields: dict[str, Any], channel: str, known_wijken: set[str], today: date | None = None) -> NeedEvent:
     """Build a need event, checking every field against its closed list."""
     intent = fields.get("intent")
-    if intent not in themes_by_intent():
+    if not isinstance(intent, str) or intent not in themes_by_intent():
         raise InvalidNeed("unknown intent")
     outcome = fields.get("outcome")
-    if outcome not in OUTCOMES:
+    if not isinstance(outcome, str) or outcome not in OUTCOMES:
         raise InvalidNeed("unknown outcome")
     wijk = fields.get("wijk")
-    if wijk not in known_wijken:
+    if not isinstance(wijk, str) or wijk not in known_wijken:
         wijk = UNKNOWN_WIJK
     return NeedEvent(
         week=iso_week(today or date.today()),
