@@ -120,7 +120,7 @@ async def test_database_connections_dropped_and_restored_lose_no_message(tmp_pat
 
             async def resident(i: int) -> None:
                 for turn in range(6):
-                    await post_until_accepted(f"r-db-{i}", ["hoi", "ik heb schulden", "bedankt"][turn % 3])
+                    await post_until_accepted(f"r-dbdrop-{i}", ["hoi", "ik heb schulden", "bedankt"][turn % 3])
 
             async def saboteur() -> None:
                 for _ in range(3):

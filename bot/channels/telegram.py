@@ -151,7 +151,7 @@ class TelegramChannel:
         for item in messages:
             if item.id in self._sent:
                 continue
-            parts = chunks(item.text)
+            parts = chunks(item.display_text())
             for n, part in enumerate(parts):
                 markup = keyboard(item) if n == len(parts) - 1 else None
                 await bot.send_message(chat_id=int(address), text=part, reply_markup=markup)

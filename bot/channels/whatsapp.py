@@ -169,14 +169,14 @@ def payloads_for(to: str, item: Outgoing) -> list[dict[str, Any]]:
                 ]},
             },
         }]
-    text = numbered(item) if item.buttons else item.text
+    text = numbered(item) if item.buttons else item.display_text()
     return [text_payload(to, text[i:i + MAX_TEXT]) for i in range(0, len(text), MAX_TEXT)]
 
 
 def template_payload(to: str, item: Outgoing, name: str, language: str) -> dict[str, Any]:
     """A template message carrying the reply as its one body parameter (Meta forbids line
     breaks and long runs of spaces in parameters)."""
-    text = numbered(item) if item.buttons else item.text
+    text = numbered(item) if item.buttons else item.display_text()
     flat = re.sub(r"\s+", " ", text).strip()[:1024]
     return {
         "messaging_product": "whatsapp", "to": to, "type": "template",
