@@ -73,7 +73,7 @@ async def test_two_workers_claim_at_once_and_exactly_one_wins(staff):
 
 async def test_worker_reply_reaches_the_resident_marked_as_a_person(staff):
     sid = session_id()
-    await staff.say(sid, "ik wil iemand spreken over mijn schulden")
+    await staff.say(sid, "mag ik een medewerker spreken")
     async with staff.switchboard.sessions() as db:
         conversation_id = (await db.scalars(select(Conversation.id).order_by(Conversation.id.desc()))).first()
     sanne = await login(staff, "sanne")
