@@ -1,5 +1,6 @@
-"""When people staff the console (Europe/Amsterdam). Set VOORDEUR_DESK_HOURS, e.g.
-"mon-fri 09:00-17:00" (the default) or "mon-thu 09:00-17:00; fri 09:00-12:30"."""
+"""When people staff the console (Europe/Amsterdam; closed on Dutch public holidays).
+Set VOORDEUR_DESK_HOURS, e.g. "mon-fri 09:00-17:00" (the default) or
+"mon-thu 09:00-17:00; fri 09:00-12:30"."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.directory.holidays import holiday_name
+from bot.directory.hours import format_moment
+
 TZ = ZoneInfo("Europe/Amsterdam")
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-DAY_NAMES_NL = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
 
 
 @dataclass(frozen=True)
@@ -31,17 +34,17 @@ class DeskHours:
                 slots.setdefault(day, []).append((opens, closes))
         return cls(slots)
 
-    def is_open(self, now: datetime, closed_days: frozenset = frozenset()) -> bool:
+    def is_open(self, now: datetime) -> bool:
         local = now.astimezone(TZ)
-        if local.date() in closed_days:
+        if holiday_name(local.date()):
             return False
         return any(o <= local.time() < c for o, c in self.slots.get(local.weekday(), []))
 
-    def next_opening(self, now: datetime, closed_days: frozenset = frozenset()) -> datetime | None:
+    def next_opening(self, now: datetime) -> datetime | None:
         local = now.astimezone(TZ)
         for offset in range(0, 15):
             day = (local + timedelta(days=offset)).date()
-            if day in closed_days:
+            if holiday_name(day):
                 continue
             for opens, _ in sorted(self.slots.get(day.weekday(), [])):
                 start = datetime.combine(day, opens, TZ)
@@ -55,11 +58,5 @@ def desk_hours() -> DeskHours:
 
 
 def say_when(moment: datetime, now: datetime) -> str:
-    """'vandaag om 9.00 uur', 'morgen om 9.00 uur', 'maandag om 9.00 uur'."""
-    local, today = moment.astimezone(TZ), now.astimezone(TZ).date()
-    clock = f"{local.hour}.{local.minute:02d} uur"
-    if local.date() == today:
-        return f"vandaag om {clock}"
-    if local.date() == today + timedelta(days=1):
-        return f"morgen om {clock}"
-    return f"{DAY_NAMES_NL[local.weekday()]} om {clock}"
+    """'vandaag om 9:00', 'morgen om 9:00', 'dinsdag 28 april om 9:00'."""
+    return format_moment(moment, now.astimezone(TZ))
