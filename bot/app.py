@@ -18,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 from bot.channels import build_channels
 from bot.config import Settings
 from bot.directory import default_directory
+from bot.directory.sync import sync_directory
 from bot.handover import console
 from bot.needs import dashboard
 from bot.health import healthz
@@ -65,13 +66,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
     rasa = RasaClient(settings.rasa_url, settings.rasa_token)
     notifier = RedisNotifier(settings.redis_url) if settings.redis_url else Notifier()
     switchboard = Switchboard(sessions=sessions, rasa=rasa, secret=settings.secret, notifier=notifier)
-    switchboard.known_wijken = set(default_directory().wijk_names())  # a bad file fails here
+    directory = default_directory()  # a bad file fails here, naming file, entry and field
+    switchboard.known_wijken = set(directory.wijk_names())
 
     channels = build_channels(settings, switchboard, STATIC_DIR)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         await create_tables(engine)
+        await sync_directory(sessions, directory)
         await notifier.start()
         for channel in channels:
             if channel.start:

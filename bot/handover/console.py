@@ -24,7 +24,7 @@ from bot.handover.users import ROLES, LoginBlocked, add_user, authenticate
 from bot.needs.log import InvalidNeed, record_need
 from bot.pseudonym import short_label
 from bot.responses import load_responses, response
-from bot.store.models import AccessLog, Conversation, Message, Note, User, utcnow
+from bot.store.models import AccessLog, Conversation, DirectoryService, Message, Note, User, utcnow
 from bot.switchboard import Switchboard
 from bot.taxonomy import themes_by_intent
 
@@ -186,16 +186,20 @@ def routes(switchboard: Switchboard) -> list[Route]:
             notes = list(await db.scalars(select(Note).where(Note.conversation_id == conversation_id).order_by(Note.id)))
             colleagues = list(await db.scalars(
                 select(User).where(User.role == "worker", User.active, User.id != user.id).order_by(User.display_name)))
+            services = list(await db.scalars(select(DirectoryService).order_by(DirectoryService.name)))
         needs = []
         for m in messages:
             if m.direction == "in" and m.intent and theme_of(m.intent) != "gesprek" and m.intent not in needs:
                 needs.append(m.intent)
         last_need = next((i for i in reversed(needs) if i in NEED_INTENTS), None)
+        # Services that serve the recognised needs first, then the rest of the directory.
+        services.sort(key=lambda svc: not any(n in svc.intents.split(",") for n in needs))
         return render("conversation.html", user=user, csrf=csrf, c=conversation,
                       label=short_label(conversation.resident), messages=messages, notes=notes,
                       needs=needs, can_act=may_act(conversation, user), canned=canned_replies(user),
                       colleagues=colleagues, outcomes=queue.CLOSE_OUTCOMES, intents=NEED_INTENTS,
-                      last_need=last_need, theme_of=theme_of, waiting=minutes_since(conversation.handover_at))
+                      last_need=last_need, theme_of=theme_of, waiting=minutes_since(conversation.handover_at),
+                      services=services)
 
     async def act(request: Request, user: User, csrf: str, handler) -> Response:
         conversation_id = request.path_params["id"]
@@ -277,11 +281,17 @@ def routes(switchboard: Switchboard) -> list[Route]:
                             conversation.channel, switchboard.known_wijken)
             except InvalidNeed:
                 return None
+            service = await db.get(DirectoryService, str(form.get("service", ""))) if form.get("service") else None
             conversation.state, conversation.assigned_to, conversation.urgent = "closed", None, False
-            await log_access(db, user, conversation.id, "close", f"afgesloten: {outcome.need_outcome}")
+            reason = f"afgesloten: {outcome.need_outcome}" + (f", doorverwezen naar {service.id}" if service else "")
+            await log_access(db, user, conversation.id, "close", reason)
             cid, resident = conversation.id, conversation.resident
+            referral = (response("utter_gateway_referred").text.format(service=service.name, phone=service.phone or "-")
+                        if service and str(form.get("outcome")) == "referred" else None)
 
             async def after():
+                if referral:
+                    await switchboard.add_outgoing(cid, referral, sender="human", author=author_of(user))
                 await switchboard.add_outgoing(cid, response("utter_gateway_closed").text)
                 await switchboard.resume_assistant(resident)
             return after

@@ -135,3 +135,18 @@ class Note(Base):
     author: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DirectoryService(Base):
+    """The service directory as loaded at start (directory/services.yml is the source): the
+    console refers residents to these, and reports can join on them."""
+
+    __tablename__ = "directory_services"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(160))
+    organization: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    intents: Mapped[str] = mapped_column(Text)  # comma-separated intent names
+    areas: Mapped[str] = mapped_column(Text)  # comma-separated wijken, "city" or "nederland"

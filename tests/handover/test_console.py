@@ -181,3 +181,23 @@ async def test_retention_deletes_old_conversations_but_keeps_need_events(staff):
     async with staff.switchboard.sessions() as db:
         assert await db.get(Conversation, conversation_id) is None
         assert list(await db.scalars(select(NeedEvent)))
+
+
+async def test_closing_with_a_referral_names_the_service_from_the_directory(staff):
+    from bot.store.models import DirectoryService
+
+    sid = session_id()
+    await staff.say(sid, "mag ik een medewerker spreken")
+    async with staff.switchboard.sessions() as db:
+        conversation_id = (await db.scalars(select(Conversation.id).order_by(Conversation.id.desc()))).first()
+        service = (await db.scalars(select(DirectoryService).where(DirectoryService.intents.contains("debt_food")))).first()
+    assert service is not None  # the directory was loaded into the database at start
+    sanne = await login(staff, "sanne")
+    token = await csrf_of(sanne)
+    await sanne.post(f"/console/conversations/{conversation_id}/claim", data={"csrf": token})
+    page = await sanne.get(f"/console/conversations/{conversation_id}")
+    assert service.name in page.text
+    await sanne.post(f"/console/conversations/{conversation_id}/close",
+                     data={"csrf": token, "outcome": "referred", "intent": "debt_food", "service": service.id})
+    got = (await staff.client.get(f"/api/webchat/{sid}/messages")).json()
+    assert any(service.name in m["text"] and m["from"] == "human" for m in got["messages"])
