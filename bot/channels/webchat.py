@@ -104,23 +104,28 @@ def routes(switchboard: Switchboard, static_dir) -> list[Route]:
         raw = request.query_params.get("after") or request.headers.get("last-event-id") or "0"
         return int(raw) if raw.isdigit() else None
 
-    async def get_messages(request: Request) -> Response:
+    async def conversation_and_after(request: Request) -> tuple[Conversation, int] | JSONResponse:
         conversation = await conversation_for(request.path_params["session"])
         if conversation is None:
             return error(404, "unknown_session", "Dit gesprek bestaat niet (meer).")
         after = after_param(request)
         if after is None:
             return error(422, "bad_after", "after moet een bericht-id zijn.")
+        return conversation, after
+
+    async def get_messages(request: Request) -> Response:
+        found = await conversation_and_after(request)
+        if isinstance(found, JSONResponse):
+            return found
+        conversation, after = found
         items = await messages_after(conversation.id, after)
         return JSONResponse({"messages": [message_json(m) for m in items], "state": conversation.state})
 
     async def events(request: Request) -> Response:
-        conversation = await conversation_for(request.path_params["session"])
-        if conversation is None:
-            return error(404, "unknown_session", "Dit gesprek bestaat niet (meer).")
-        after = after_param(request)
-        if after is None:
-            return error(422, "bad_after", "after moet een bericht-id zijn.")
+        found = await conversation_and_after(request)
+        if isinstance(found, JSONResponse):
+            return found
+        conversation, after = found
         topic = f"conversation:{conversation.id}"
 
         async def stream():
