@@ -2,9 +2,12 @@
 
     .venv/bin/python bench/load.py single   [--residents 1 10 50 200] [--messages 5]
     .venv/bin/python bench/load.py replicas [--residents 200] [--messages 50]
+    .venv/bin/python bench/load.py telegram [--residents 1 10 50 200] [--messages 5]
 
 `single`: one gateway on SQLite, web chat API, for each N; then the same load sent straight to
 Rasa's REST webhook (what the gateway adds: storing, the crisis net, a parse call, delivery).
+`telegram`: the same through the real python-telegram-bot client polling the fake Bot API
+server of the tests (latency: update queued -> first reply sent to that chat).
 `replicas`: two gateway replicas on one PostgreSQL database with Redis, residents spread over
 both (200 x 50 = 10 000 messages by default). Reports messages per second, reply latency
 p50/p95/p99, errors, lost messages (stored but never answered, or never stored) and the
@@ -199,14 +202,67 @@ async def scenario_replicas(residents: int, messages: int) -> list[dict]:
         await admin.close()
 
 
+async def scenario_telegram(residents_list: list[int], messages: int) -> list[dict]:
+    from tests.fakes.telegram_server import running_fake_telegram
+
+    logs = Path(tempfile.mkdtemp(prefix="bench-telegram-"))
+    actions, rasa = start_core(logs)
+    rows = []
+    try:
+        for residents in residents_list:
+            async with running_fake_telegram() as fake:
+                env = gateway_env(rasa, actions, f"sqlite:///{logs / f'tg-{residents}.db'}", logs, False)
+                env.update(TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE_URL=fake.base_url)
+                gateway = await asyncio.to_thread(stack.start_gateway, stack.free_port(), env, logs)
+                latencies: list[float] = []
+                errors = 0
+                try:
+                    async def resident(index: int) -> None:
+                        nonlocal errors
+                        chat = 700_000 + index
+                        for turn in range(messages):
+                            before = len(fake.sent_to(chat))
+                            started = time.perf_counter()
+                            fake.push(fake.text_update(chat, TEXTS[(index + turn) % len(TEXTS)]))
+                            while len(fake.sent_to(chat)) <= before:
+                                if time.perf_counter() - started > 120:
+                                    errors += 1
+                                    break
+                                await asyncio.sleep(0.01)
+                            else:
+                                latencies.append((time.perf_counter() - started) * 1000)
+
+                    started = time.perf_counter()
+                    await asyncio.gather(*(resident(i) for i in range(residents)))
+                    elapsed = time.perf_counter() - started
+                    total = residents * messages
+                    rows.append({
+                        "target": "gateway (Telegram, fake Bot API)", "residents": residents, "messages": total,
+                        "seconds": round(elapsed, 1), "messages_per_second": round(total / elapsed, 1),
+                        "p50_ms": percentile(latencies, 0.5), "p95_ms": percentile(latencies, 0.95),
+                        "p99_ms": percentile(latencies, 0.99), "errors": errors, "lost": errors,
+                        "rss_gateway_mb": rss_mb(gateway.process.pid), "rss_rasa_mb": rss_mb(rasa.process.pid),
+                        "rss_actions_mb": rss_mb(actions.process.pid),
+                    })
+                    print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+                finally:
+                    gateway.stop()
+    finally:
+        rasa.stop()
+        actions.stop()
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("scenario", choices=["single", "replicas"])
+    parser.add_argument("scenario", choices=["single", "replicas", "telegram"])
     parser.add_argument("--residents", type=int, nargs="*")
     parser.add_argument("--messages", type=int)
     args = parser.parse_args()
     if args.scenario == "single":
         rows = asyncio.run(scenario_single(args.residents or [1, 10, 50, 200], args.messages or 5))
+    elif args.scenario == "telegram":
+        rows = asyncio.run(scenario_telegram(args.residents or [1, 10, 50, 200], args.messages or 5))
     else:
         rows = asyncio.run(scenario_replicas((args.residents or [200])[0], args.messages or 50))
     out = ROOT / "bench" / "results"
