@@ -283,7 +283,8 @@ class TelegramChannel:
         await self._say(chat_id, "utter_gateway_erased")
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.warning("telegram update not handled: %s", type(context.error).__name__)
+        failure = context.error  # only its type is logged: its message may quote the resident
+        log.warning("telegram update not handled: %s", type(failure).__name__)
 
     # ---- webhook mode --------------------------------------------------------------------
 
