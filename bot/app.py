@@ -59,7 +59,16 @@ async def database_unavailable(request, exc) -> JSONResponse:
                          "detail": "Even geduld. Het lukt nu even niet. Probeer het zo opnieuw."}, status_code=503)
 
 
+# Libraries that log SQL parameters or request URLs at debug level: residents' words and the
+# Telegram bot token must never reach the logs, whatever level an operator sets.
+QUIET_LOGGERS = ("aiosqlite", "asyncpg", "sqlalchemy.engine", "httpx", "httpcore", "telegram", "hpack")
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
+    if not logging.getLogger().handlers:  # run as a server: our own events at INFO
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     settings = settings or Settings.load()
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
