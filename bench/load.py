@@ -69,7 +69,8 @@ def percentile(values: list[float], q: float) -> float:
 
 async def drive(urls: list[str], residents: int, messages: int, direct: bool) -> dict:
     latencies: list[float] = []
-    errors = 0
+    errors = 0  # messages that failed after all retries
+    failures: list[str] = []  # every failed attempt, by kind
     sent_ids: list[str] = []
     limits = httpx.Limits(max_connections=residents + 10, max_keepalive_connections=residents + 10)
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
@@ -80,22 +81,28 @@ async def drive(urls: list[str], residents: int, messages: int, direct: bool) ->
                 text = TEXTS[(index + turn) % len(TEXTS)]
                 url = urls[(index + turn) % len(urls)]
                 started = time.perf_counter()
-                try:
-                    if direct:
-                        response = await client.post(f"{url}/webhooks/rest/webhook",
-                                                     json={"sender": session, "message": text})
-                    else:
-                        message_id = "b" + uuid.uuid4().hex[:20]
-                        sent_ids.append(message_id)
-                        response = await client.post(f"{url}/api/webchat/messages",
-                                                     json={"session": session, "text": text, "id": message_id})
-                    if response.status_code != 200:
-                        errors += 1
-                        continue
-                except httpx.HTTPError:
+                message_id = "b" + uuid.uuid4().hex[:20]
+                if not direct:
+                    sent_ids.append(message_id)
+                # Like a channel, retry a failed post with the same message id (at least once;
+                # the gateway dedupes), at most 3 times.
+                for attempt in range(3):
+                    try:
+                        if direct:
+                            response = await client.post(f"{url}/webhooks/rest/webhook",
+                                                         json={"sender": session, "message": text})
+                        else:
+                            response = await client.post(f"{url}/api/webchat/messages",
+                                                         json={"session": session, "text": text, "id": message_id})
+                        if response.status_code == 200:
+                            latencies.append((time.perf_counter() - started) * 1000)
+                            break
+                        failures.append(f"HTTP {response.status_code}")
+                    except httpx.HTTPError as error:
+                        failures.append(type(error).__name__)
+                    url = urls[(index + turn + attempt + 1) % len(urls)]
+                else:
                     errors += 1
-                    continue
-                latencies.append((time.perf_counter() - started) * 1000)
 
         started = time.perf_counter()
         await asyncio.gather(*(resident(i) for i in range(residents)))
@@ -106,6 +113,7 @@ async def drive(urls: list[str], residents: int, messages: int, direct: bool) ->
         "messages_per_second": round(total / elapsed, 1),
         "p50_ms": percentile(latencies, 0.50), "p95_ms": percentile(latencies, 0.95),
         "p99_ms": percentile(latencies, 0.99), "errors": errors, "sent_ids": sent_ids,
+        "failed_attempts": {kind: failures.count(kind) for kind in set(failures)},
     }
 
 
@@ -186,8 +194,12 @@ async def scenario_replicas(residents: int, messages: int) -> list[dict]:
             gateways.append(stack.start_gateway(
                 stack.free_port(), gateway_env(rasa, actions, database_url, logs / f"gw{i}", True), logs / f"gw{i}"))
         result = await drive([g.url for g in gateways], residents, messages, direct=False)
-        await asyncio.sleep(5)  # let retries finish
-        result["lost"] = await count_lost(database_url, result.pop("sent_ids"))
+        sent_ids = result.pop("sent_ids")
+        for _ in range(60):  # give the background loop time to answer anything kept as pending
+            result["lost"] = await count_lost(database_url, sent_ids)
+            if not result["lost"]:
+                break
+            await asyncio.sleep(2)
         result.update(target="2 gateways + PostgreSQL + Redis",
                       rss_gateways_mb=[rss_mb(g.process.pid) for g in gateways],
                       rss_rasa_mb=rss_mb(rasa.process.pid), rss_actions_mb=rss_mb(actions.process.pid))
