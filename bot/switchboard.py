@@ -93,7 +93,6 @@ class Switchboard:
     notifier: Notifier = field(default_factory=Notifier)
     deliverers: dict[str, Deliverer] = field(default_factory=dict)
     known_wijken: set[str] = field(default_factory=set)
-    delivery_failures: int = 0
     _locks: dict[int, asyncio.Lock] = field(default_factory=dict)
     _joined: set[int] = field(default_factory=set)  # joined the queue; pause Rasa after commit
 
@@ -333,7 +332,6 @@ class Switchboard:
         try:
             await deliver(unseal(self.secret, conversation.address), messages)
         except Exception as error:  # any channel failure: keep for retry, never lose
-            self.delivery_failures += 1
             log.warning(
                 "delivery on %s failed (%s); %d message(s) kept for retry",
                 conversation.channel, type(error).__name__, len(ids),

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.handover.hours import desk_hours, say_when
@@ -79,8 +79,6 @@ async def claim(db: AsyncSession, conversation_id: int, user: User) -> bool:
 
 async def due_for_reminder(db: AsyncSession) -> list[Conversation]:
     """Waiting conversations nobody claimed for a while, whose resident should hear from us."""
-    from datetime import timedelta
-
     cutoff = utcnow() - timedelta(minutes=REMIND_AFTER_MINUTES)
     rows = await db.scalars(
         select(Conversation).where(
@@ -90,11 +88,6 @@ async def due_for_reminder(db: AsyncSession) -> list[Conversation]:
         )
     )
     return list(rows)
-
-
-async def counts(db: AsyncSession) -> dict[str, int]:
-    rows = await db.execute(select(Conversation.state, func.count()).group_by(Conversation.state))
-    return {state: n for state, n in rows}
 
 
 @dataclass(frozen=True)
