@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -33,7 +34,7 @@ from bot.responses import response
 from bot.safety import detect_crisis
 from bot.store.db import run_once_across_replicas
 from bot.store.models import Conversation, Message, utcnow
-from bot.taxonomy import CRISIS_INTENTS
+from bot.taxonomy import CRISIS_INTENTS, theme_of, themes_by_intent
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,23 @@ def stuck_after() -> timedelta:
     return timedelta(seconds=float(os.environ.get("VOORDEUR_STUCK_SECONDS", "60")))
 MAX_DELIVERY_ATTEMPTS = 8
 REMINDER_JOB_LOCK = 7_001  # PostgreSQL advisory lock id of the reminder job
+
+
+PERSON_CUE = re.compile(
+    r"\b(medewerker|mens|persoon|hulpverlener|maatschappelijk werker|iemand (spreken|bellen|praten)|"
+    r"spreken met iemand|praten met iemand|(terug)?bellen|telefoon)\b",
+    re.IGNORECASE,
+)
+NEED_THEMES = ("schulden", "zorg", "overlast")
+
+
+def asks_for_person_too(parsed: dict[str, Any], text: str) -> bool:
+    """A need on top, and ask_human close behind with a word that asks for a person."""
+    top = (parsed.get("intent") or {}).get("name")
+    if top not in themes_by_intent() or theme_of(top) not in NEED_THEMES:
+        return False
+    ask = next((r for r in parsed.get("intent_ranking") or [] if r.get("name") == "ask_human"), None)
+    return bool(ask and float(ask.get("confidence") or 0) >= 0.1 and PERSON_CUE.search(text))
 
 
 @dataclass(frozen=True)
@@ -225,9 +243,10 @@ class Switchboard:
 
         try:
             parsed = await self.rasa.parse(message.text)
-            bot_replies = await self.rasa.send(
-                conversation.resident, message.text, {"channel": conversation.channel}
-            )
+            # "ik wil iemand spreken over mijn schulden": the need wins the ranking, but the
+            # resident asked for a person; they get one (the need is kept for the worker).
+            said = "/ask_human" if asks_for_person_too(parsed, message.text) else message.text
+            bot_replies = await self.rasa.send(conversation.resident, said, {"channel": conversation.channel})
         except RasaUnavailable as error:
             log.warning("assistant unavailable (%s); message %s kept as pending", error, message.id)
             first_wait = message.status != "pending"

@@ -201,3 +201,16 @@ async def test_closing_with_a_referral_names_the_service_from_the_directory(staf
                      data={"csrf": token, "outcome": "referred", "intent": "debt_food", "service": service.id})
     got = (await staff.client.get(f"/api/webchat/{sid}/messages")).json()
     assert any(service.name in m["text"] and m["from"] == "human" for m in got["messages"])
+
+
+async def test_a_need_with_a_request_for_a_person_goes_to_a_person_with_the_need_kept(staff):
+    body = await staff.say(session_id(), "ik wil iemand spreken over mijn schulden")
+    assert body["state"] == "waiting_for_human"
+    async with staff.switchboard.sessions() as db:
+        conversation = (await db.scalars(select(Conversation).order_by(Conversation.id.desc()))).first()
+    assert conversation.last_intent.startswith("debt_")
+
+
+async def test_a_need_without_asking_for_a_person_is_routed_by_the_assistant(staff):
+    body = await staff.say(session_id(), "ik heb heel veel schulden en de rekeningen stapelen zich op")
+    assert body["state"] == "bot"
