@@ -50,8 +50,8 @@ REMINDER_JOB_LOCK = 7_001  # PostgreSQL advisory lock id of the reminder job
 
 
 PERSON_CUE = re.compile(
-    r"\b(medewerker|mens|persoon|hulpverlener|maatschappelijk werker|iemand (spreken|bellen|praten)|"
-    r"spreken met iemand|praten met iemand|(terug)?bellen|telefoon)\b",
+    r"\b(medewerker|(echt )?mens|persoon|hulpverlener|maatschappelijk werker|iemand ((mij|me|ons) )?(spreken|bellen|praten)|"
+    r"(spreken|praten) met iemand|terugbellen|teruggebeld|gebeld worden)\b",
     re.IGNORECASE,
 )
 NEED_THEMES = ("schulden", "zorg", "overlast")
