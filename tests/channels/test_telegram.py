@@ -136,7 +136,7 @@ async def test_verwijder_erases_after_confirmation(telegram_gateway, fake_telegr
 async def test_stop_closes_and_a_new_message_opens_again(telegram_gateway, fake_telegram):
     chat = CHAT + 8
     fake_telegram.push(fake_telegram.text_update(chat, "mag ik een medewerker spreken"))
-    sent = await fake_telegram.wait_for_sent(1, chat)
+    sent = await fake_telegram.wait_for_sent(2, chat)  # the handover and the wait notice
     assert await count(telegram_gateway, Conversation, Conversation.state == "waiting_for_human") == 1
     fake_telegram.push(fake_telegram.text_update(chat, "/stop"))
     sent = await fake_telegram.wait_for_sent(len(sent) + 1, chat)
