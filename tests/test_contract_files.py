@@ -42,3 +42,11 @@ def test_every_intent_has_at_least_8_held_out_messages_never_trained_on():
 def test_training_data_uses_only_known_intents():
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     assert set(training()) <= set(domain["intents"])
+
+
+def test_every_extra_intent_reports_as_a_contract_intent():
+    from bot.taxonomy import SUB_INTENTS
+
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    extra = [intent for intent in domain["intents"] if intent not in themes_by_intent()]
+    assert all(SUB_INTENTS.get(intent) in themes_by_intent() for intent in extra), extra
