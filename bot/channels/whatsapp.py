@@ -305,25 +305,33 @@ class WhatsAppChannel:
             return JSONResponse({"error": "bad json"}, status_code=400)
         tasks = [self._spawn(self._handle(item)) for item in incoming_messages(payload, self.phone_number_id)]
         if tasks:  # stored within milliseconds; do not keep Meta waiting for the assistant
-            await asyncio.wait(tasks, timeout=ACK_WAIT_SECONDS)
+            done, _ = await asyncio.wait(tasks, timeout=ACK_WAIT_SECONDS)
+            if any(not t.cancelled() and t.exception() is not None for t in done):
+                # Not stored (the database is away, say): Meta delivers the webhook again
+                # later, and the message id keeps a message that did get stored from counting twice.
+                return JSONResponse({"error": "unavailable"}, status_code=503)
         return JSONResponse({"ok": True})
 
     def _spawn(self, coroutine) -> asyncio.Task:
         task = asyncio.create_task(coroutine)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._finished)
         return task
 
+    def _finished(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:  # logged without content
+            log.warning("whatsapp message not handled: %s", type(task.exception()).__name__)
+
     async def _handle(self, item: Incoming) -> None:
-        try:
-            async with self._locks.hold(item.wa_id):  # one resident's messages in order
-                if item.text is None:
-                    await self._note_not_text(item)
-                    return
-                text = await self._chosen_option(item.wa_id, item.text) or item.text
-                await self.switchboard.receive(Inbound(CHANNEL, item.wa_id, text, item.message_id))
-        except Exception as error:  # logged without content; Meta already has its 200
-            log.warning("whatsapp message not handled: %s", type(error).__name__)
+        """Store and answer one message. A failure reaches the webhook (503, so Meta retries)
+        and _finished (logged without content)."""
+        async with self._locks.hold(item.wa_id):  # one resident's messages in order
+            if item.text is None:
+                await self._note_not_text(item)
+                return
+            text = await self._chosen_option(item.wa_id, item.text) or item.text
+            await self.switchboard.receive(Inbound(CHANNEL, item.wa_id, text, item.message_id))
 
     async def _note_not_text(self, item: Incoming) -> None:
         if item.message_id in self._noted:

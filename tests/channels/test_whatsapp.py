@@ -191,3 +191,24 @@ async def test_outside_the_24_hour_window_uses_the_template_or_fails_loudly(tmp_
                 assert status == "failed"  # kept, retried, and counted in /healthz; not dropped
                 assert len(fake_graph.sent_to(wa)) == before
                 assert (await gw.client.get("/healthz")).json()["undelivered_replies"] == 1
+
+
+async def test_a_message_that_cannot_be_stored_is_refused_so_meta_retries_and_none_is_lost(whatsapp_gateway, fake_graph):
+    from bot.store.db import make_engine, make_sessionmaker
+    from tests.conftest import dead_url
+
+    wa = "31612345099"
+    body = fake_graph.text_webhook(wa, "ik heb schulden", "wamid.db-down")
+    working = whatsapp_gateway.switchboard.sessions
+    broken = make_engine("postgresql+asyncpg://nobody@" + dead_url().removeprefix("http://") + "/none")
+    whatsapp_gateway.switchboard.sessions = make_sessionmaker(broken)  # the database is away
+    try:
+        response = await post(whatsapp_gateway, fake_graph, body)
+        assert response.status_code == 503
+    finally:
+        whatsapp_gateway.switchboard.sessions = working
+        await broken.dispose()
+    assert (await post(whatsapp_gateway, fake_graph, body)).status_code == 200  # Meta's retry
+    sent = await fake_graph.wait_for_sent(1, wa)
+    assert "schuld" in " ".join(body_text(m) for m in sent).lower() or "rekening" in " ".join(body_text(m) for m in sent).lower()
+    assert await count(whatsapp_gateway, Message, Message.direction == "in", Message.channel_message_id == "wamid.db-down") == 1
