@@ -24,6 +24,7 @@ import json
 import logging
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -122,12 +123,20 @@ def private_chat_id(update: Update) -> str | None:
     return str(chat.id)
 
 
+# The database (or its connection) failed: the update must come again, not be dropped.
+STORAGE_ERRORS = (DBAPIError, OSError)
+MAX_REDELIVERIES = 40
+REDELIVERY_DELAY_SECONDS = 3.0
+
+
 class TelegramChannel:
     def __init__(self, settings: Settings, switchboard: Switchboard) -> None:
         assert settings.telegram_bot_token
         self.settings = settings
         self.switchboard = switchboard
         self.webhook_secret = settings.telegram_webhook_secret
+        self._not_stored: set[int] = set()  # webhook updates the database could not take
+        self._redeliveries: dict[int, int] = {}  # polling: update id -> times handed in again
         builder = (
             Application.builder()
             .token(settings.telegram_bot_token)
@@ -285,6 +294,18 @@ class TelegramChannel:
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         failure = context.error  # only its type is logged: its message may quote the resident
         log.warning("telegram update not handled: %s", type(failure).__name__)
+        if not isinstance(update, Update) or not isinstance(failure, STORAGE_ERRORS):
+            return
+        if self.webhook_secret:  # the webhook answers 503 and Telegram delivers it again
+            self._not_stored.add(update.update_id)
+            return
+        # Polling has already moved past this update: hand it to ourselves again a little
+        # later (the update id keeps a message that did get stored from counting twice).
+        tries = self._redeliveries.get(update.update_id, 0) + 1
+        if tries <= MAX_REDELIVERIES:
+            self._redeliveries[update.update_id] = tries
+            loop = asyncio.get_running_loop()
+            loop.call_later(REDELIVERY_DELAY_SECONDS, self.application.update_queue.put_nowait, update)
 
     # ---- webhook mode --------------------------------------------------------------------
 
@@ -305,6 +326,9 @@ class TelegramChannel:
         # Handled before answering, so the message is stored when Telegram hears 200.
         app = self.application
         await app.update_processor.process_update(update, app.process_update(update))
+        if update.update_id in self._not_stored:
+            self._not_stored.discard(update.update_id)
+            return JSONResponse({"error": "unavailable"}, status_code=503)  # Telegram retries
         return JSONResponse({"ok": True})
 
     # ---- lifecycle -----------------------------------------------------------------------

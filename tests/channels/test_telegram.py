@@ -199,3 +199,51 @@ async def test_a_long_button_payload_travels_by_reference(telegram_gateway, fake
 async def _stored_texts(gateway) -> list[str]:
     async with gateway.switchboard.sessions() as db:
         return [t for t in await db.scalars(select(Message.text).where(Message.direction == "in")) if t.startswith("/choose")]
+
+
+def broken_sessions():
+    """A session factory whose database does not answer (connection refused)."""
+    from bot.store.db import make_engine, make_sessionmaker
+    from tests.conftest import dead_url
+
+    engine = make_engine("postgresql+asyncpg://nobody@" + dead_url().removeprefix("http://") + "/none")
+    return engine, make_sessionmaker(engine)
+
+
+async def test_polling_update_arriving_while_the_database_is_away_is_answered_later(telegram_gateway, fake_telegram):
+    chat = CHAT + 12
+    working = telegram_gateway.switchboard.sessions
+    engine, telegram_gateway.switchboard.sessions = broken_sessions()
+    try:
+        fake_telegram.push(fake_telegram.text_update(chat, "ik heb schulden"))
+        await wait_until(lambda: len(fake_telegram.calls_of("getUpdates")) > 3)  # polled past it
+        await asyncio.sleep(1)
+        assert fake_telegram.sent_to(chat) == []
+    finally:
+        telegram_gateway.switchboard.sessions = working
+        await engine.dispose()
+    sent = await fake_telegram.wait_for_sent(1, chat, timeout=30)
+    assert "schuld" in texts(sent).lower() or "rekening" in texts(sent).lower()
+    assert await count(telegram_gateway, Message, Message.direction == "in") == 1
+
+
+async def test_webhook_update_the_database_cannot_take_gets_503_so_telegram_retries(tmp_path, rasa_server, action_server, fake_telegram):
+    env = telegram_env(fake_telegram, TELEGRAM_WEBHOOK_SECRET="s3cret-token")
+    async with running_gateway(tmp_path, rasa_server.url, action_server.url, env) as gw:
+        chat = CHAT + 13
+        update = fake_telegram.text_update(chat, "hallo")
+        headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+
+        async def post():
+            response = await gw.client.post("/webhooks/telegram", json=update, headers=headers)
+            return response if response.json().get("error") != "starting" else None
+        working = gw.switchboard.sessions
+        engine, gw.switchboard.sessions = broken_sessions()
+        try:
+            assert (await wait_until(post)).status_code == 503
+        finally:
+            gw.switchboard.sessions = working
+            await engine.dispose()
+        assert (await post()).status_code == 200
+        assert "digitale assistent" in texts(fake_telegram.sent_to(chat))
+        assert await count(gw, Message, Message.direction == "in") == 1
