@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
@@ -458,15 +458,14 @@ class Switchboard:
 
     async def undelivered(self) -> int:
         """Replies whose delivery failed and are still being retried (shown in /healthz)."""
-        async with self.sessions() as session:
-            rows = await session.scalars(
-                select(Message.id).where(Message.direction == "out", Message.status == "failed")
-            )
-            return len(list(rows))
+        return await self._count("out", "failed")
 
     async def pending_count(self) -> int:
+        """Resident messages waiting for the assistant to come back (shown in /healthz)."""
+        return await self._count("in", "pending")
+
+    async def _count(self, direction: str, status: str) -> int:
         async with self.sessions() as session:
-            rows = await session.scalars(
-                select(Message.id).where(Message.direction == "in", Message.status == "pending")
+            return await session.scalar(
+                select(func.count(Message.id)).where(Message.direction == direction, Message.status == status)
             )
-            return len(list(rows))
