@@ -26,7 +26,7 @@ from bot.pseudonym import short_label
 from bot.responses import load_responses, response
 from bot.store.models import AccessLog, Conversation, DirectoryService, Message, Note, User, utcnow
 from bot.switchboard import Switchboard
-from bot.taxonomy import themes_by_intent
+from bot.taxonomy import contract_intent, themes_by_intent
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).with_name("templates")),
@@ -51,8 +51,7 @@ def minutes_since(moment) -> int:
 
 
 def theme_of(intent: str | None) -> str:
-    from bot.taxonomy import contract_intent
-
+    """The theme of any stored intent; "gesprek" for none or an unknown one."""
     return themes_by_intent().get(contract_intent(intent or ""), "gesprek")
 
 
