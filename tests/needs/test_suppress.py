@@ -40,15 +40,18 @@ def exactly_derivable(figures: dict, cells: dict) -> list:
                 v[col[leaf]] += 1
         return v
 
-    rows = []  # reduced echelon rows
-    for key, figure in sorted(figures.items(), key=str):
-        if not figure.visible:
-            continue
-        v = vec(key)
+    def reduced(v, rows):
         for pivot, row in rows:
             if v[pivot]:
                 f = v[pivot]
                 v = [a - f * b for a, b in zip(v, row)]
+        return v
+
+    rows = []  # reduced echelon rows
+    for key, figure in sorted(figures.items(), key=str):
+        if not figure.visible:
+            continue
+        v = reduced(vec(key), rows)
         nz = [c for c, a in enumerate(v) if a]
         if nz:
             p = nz[0]
@@ -59,11 +62,7 @@ def exactly_derivable(figures: dict, cells: dict) -> list:
     for key, figure in figures.items():
         if figure.visible:
             continue
-        v = vec(key)
-        for pivot, row in rows:
-            if v[pivot]:
-                f = v[pivot]
-                v = [a - f * b for a, b in zip(v, row)]
+        v = reduced(vec(key), rows)
         if not any(v):
             found.append((key, figure.value))
     return found
