@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import clock
 from bot.handover.hours import desk_hours, say_when
 from bot.responses import response
 from bot.store.models import Conversation, User, utcnow
@@ -53,7 +54,7 @@ async def ahead_of(db: AsyncSession, conversation: Conversation) -> int:
 async def handover_notice(db: AsyncSession, conversation: Conversation,
                           now: datetime | None = None) -> str:
     """What the resident is told on joining the queue: honest wait, or when we are back."""
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     hours = desk_hours()
     if not hours.is_open(now):
         opening = hours.next_opening(now)
