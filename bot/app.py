@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         Route("/healthz", healthz),
         *[route for channel in channels for route in channel.routes],
-        *console.routes(switchboard),
+        *console.ROUTES,
         *dashboard.routes(switchboard),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]

@@ -1,0 +1,181 @@
+"""One case: the transcript page, and what the worker who has it can do (reply, note, hand
+back, transfer, close)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+
+from bot.handover import queue
+from bot.handover.auth import require
+from bot.handover.pages.common import (MAX_REPLY, author_of, log_access, minutes_since, render, switchboard_of,
+                                       theme_of)
+from bot.needs.log import InvalidNeed, record_need
+from bot.pseudonym import short_label
+from bot.responses import load_responses, response
+from bot.store.models import Conversation, DirectoryService, Message, Note, User
+from bot.taxonomy import themes_by_intent
+
+NEED_INTENTS = [i for i, theme in themes_by_intent().items() if theme in ("schulden", "zorg", "overlast", "crisis")]
+
+# What a worker's action does inside the transaction; it may return what to do after commit.
+After = Callable[[], Awaitable[None]]
+ActionHandler = Callable[[AsyncSession, Conversation, FormData], Awaitable[After | None]]
+
+
+def may_act(conversation: Conversation, user: User) -> bool:
+    return conversation.state == "with_human" and conversation.assigned_to == user.id
+
+
+def canned_replies(user: User) -> list[tuple[str, str]]:
+    return [(name.removeprefix("utter_canned_"), r.text.replace("{name}", user.display_name))
+            for name, r in load_responses().items() if name.startswith("utter_canned_")]
+
+
+@require("worker")
+async def conversation_page(request: Request, user: User, csrf: str) -> Response:
+    conversation_id = request.path_params["id"]
+    async with switchboard_of(request).sessions.begin() as db:
+        conversation = await db.get(Conversation, conversation_id)
+        if conversation is None:
+            return render("message.html", status=404, user=user, csrf=csrf,
+                          text="Dit gesprek bestaat niet (meer).", back="/console")
+        reason = "behandelt dit gesprek" if may_act(conversation, user) else "bekijkt gesprek in de wachtrij"
+        await log_access(db, user, conversation_id, "open", reason)
+        messages = list(await db.scalars(
+            select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id)))
+        notes = list(await db.scalars(select(Note).where(Note.conversation_id == conversation_id).order_by(Note.id)))
+        colleagues = list(await db.scalars(
+            select(User).where(User.role == "worker", User.active, User.id != user.id).order_by(User.display_name)))
+        services = list(await db.scalars(select(DirectoryService).order_by(DirectoryService.name)))
+    needs = []
+    for m in messages:
+        if m.direction == "in" and m.intent and theme_of(m.intent) != "gesprek" and m.intent not in needs:
+            needs.append(m.intent)
+    last_need = next((i for i in reversed(needs) if i in NEED_INTENTS), None)
+    # Services that serve the recognised needs first, then the rest of the directory.
+    services.sort(key=lambda svc: not any(n in svc.intents.split(",") for n in needs))
+    return render("conversation.html", user=user, csrf=csrf, c=conversation,
+                  label=short_label(conversation.resident), messages=messages, notes=notes,
+                  needs=needs, can_act=may_act(conversation, user), canned=canned_replies(user),
+                  colleagues=colleagues, outcomes=queue.CLOSE_OUTCOMES, intents=NEED_INTENTS,
+                  last_need=last_need, theme_of=theme_of, waiting=minutes_since(conversation.handover_at),
+                  services=services)
+
+
+async def act(request: Request, user: User, handler: ActionHandler) -> Response:
+    """Run one worker action on a case this worker has, then tell every console it changed."""
+    conversation_id = request.path_params["id"]
+    switchboard = switchboard_of(request)
+    form = await request.form()
+    async with switchboard.sessions.begin() as db:
+        conversation = await db.get(Conversation, conversation_id)
+        if conversation is None or not may_act(conversation, user):
+            return PlainTextResponse("Pak het gesprek eerst op.", status_code=409)
+        after = await handler(db, conversation, form)
+    if after:
+        await after()
+    switchboard.notifier.publish("queue", {"conversation": conversation_id})
+    return RedirectResponse(f"/console/conversations/{conversation_id}", status_code=303)
+
+
+@require("worker")
+async def reply(request: Request, user: User, csrf: str) -> Response:
+    switchboard = switchboard_of(request)
+
+    async def handler(db, conversation, form):
+        text = str(form.get("text", "")).strip()
+        if not text or len(text) > MAX_REPLY:
+            return None
+        await log_access(db, user, conversation.id, "reply", "antwoord aan bewoner")
+        return lambda: switchboard.add_outgoing(conversation.id, text, sender="human", author=author_of(user))
+
+    return await act(request, user, handler)
+
+
+@require("worker")
+async def note(request: Request, user: User, csrf: str) -> Response:
+    async def handler(db, conversation, form):
+        text = str(form.get("text", "")).strip()[:MAX_REPLY]
+        if text:
+            db.add(Note(conversation_id=conversation.id, author=user.display_name, text=text))
+        return None
+
+    return await act(request, user, handler)
+
+
+@require("worker")
+async def hand_back(request: Request, user: User, csrf: str) -> Response:
+    switchboard = switchboard_of(request)
+
+    async def handler(db, conversation, form):
+        conversation.state, conversation.assigned_to = "bot", None
+        await log_access(db, user, conversation.id, "hand_back", "terug naar de assistent")
+        resident, cid = conversation.resident, conversation.id
+
+        async def after():
+            await switchboard.resume_assistant(resident)
+            await switchboard.add_outgoing(cid, response("utter_gateway_handback").text)
+        return after
+
+    return await act(request, user, handler)
+
+
+@require("worker")
+async def transfer(request: Request, user: User, csrf: str) -> Response:
+    switchboard = switchboard_of(request)
+
+    async def handler(db, conversation, form):
+        target = str(form.get("to", ""))
+        if target.startswith("user:") and target[5:].isdigit():
+            colleague = await db.get(User, int(target[5:]))
+            if colleague is None or colleague.role != "worker" or not colleague.active:
+                return None
+            conversation.assigned_to = colleague.id
+        elif target.startswith("team:"):
+            conversation.state, conversation.assigned_to = "waiting_for_human", None
+            conversation.team = target[5:][:48]
+        else:
+            return None
+        await log_access(db, user, conversation.id, "transfer", f"overgedragen aan {target}")
+        cid = conversation.id
+        return lambda: switchboard.add_outgoing(cid, response("utter_gateway_transfer").text)
+
+    return await act(request, user, handler)
+
+
+@require("worker")
+async def close(request: Request, user: User, csrf: str) -> Response:
+    switchboard = switchboard_of(request)
+
+    async def handler(db, conversation, form):
+        outcome = queue.CLOSE_OUTCOMES.get(str(form.get("outcome", "")))
+        intent = str(form.get("intent", ""))
+        if outcome is None or intent not in NEED_INTENTS:
+            return None
+        try:
+            record_need(db, {"intent": intent, "wijk": conversation.wijk, "outcome": outcome.need_outcome},
+                        conversation.channel, switchboard.known_wijken)
+        except InvalidNeed:
+            return None
+        service = await db.get(DirectoryService, str(form.get("service", ""))) if form.get("service") else None
+        conversation.state, conversation.assigned_to, conversation.urgent = "closed", None, False
+        reason = f"afgesloten: {outcome.need_outcome}" + (f", doorverwezen naar {service.id}" if service else "")
+        await log_access(db, user, conversation.id, "close", reason)
+        cid, resident = conversation.id, conversation.resident
+        referral = (response("utter_gateway_referred").text.format(service=service.name, phone=service.phone or "-")
+                    if service and str(form.get("outcome")) == "referred" else None)
+
+        async def after():
+            if referral:
+                await switchboard.add_outgoing(cid, referral, sender="human", author=author_of(user))
+            await switchboard.add_outgoing(cid, response("utter_gateway_closed").text)
+            await switchboard.resume_assistant(resident)
+        return after
+
+    return await act(request, user, handler)

@@ -1,0 +1,54 @@
+"""Signing in and out of the console."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from bot.handover.auth import COOKIE, end_session, require, set_cookie, start_session
+from bot.handover.pages.common import render, switchboard_of
+from bot.handover.users import ROLES, LoginBlocked, authenticate
+from bot.store.models import User
+
+LOGIN_CSRF_COOKIE = "voordeur_login_csrf"
+HOME_OF_ROLE = {"worker": "/console", "manager": "/dashboard", "admin": "/console/admin"}
+
+
+async def login_page(request: Request) -> Response:
+    token = secrets.token_urlsafe(24)
+    page = render("login.html", csrf=token, error=None)
+    page.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/console")
+    return page
+
+
+async def login(request: Request) -> Response:
+    form = await request.form()
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not hmac.compare_digest(expected, str(form.get("csrf", ""))):
+        return render("login.html", status=403, csrf=expected, error="Het formulier is verlopen. Probeer het opnieuw.")
+    username, password = str(form.get("username", "")), str(form.get("password", ""))
+    sessions = switchboard_of(request).sessions
+    try:
+        async with sessions.begin() as db:
+            user = await authenticate(db, username, password)
+    except LoginBlocked:
+        return render("login.html", status=429, csrf=expected,
+                      error="Te vaak een verkeerd wachtwoord. Probeer het over 15 minuten opnieuw.")
+    if user is None:
+        return render("login.html", status=401, csrf=expected, error="Gebruikersnaam of wachtwoord klopt niet.")
+    token, _ = await start_session(sessions, user)
+    redirect = RedirectResponse(HOME_OF_ROLE[user.role], status_code=303)
+    set_cookie(redirect, request, token)
+    redirect.delete_cookie(LOGIN_CSRF_COOKIE, path="/console")
+    return redirect
+
+
+@require(*ROLES)
+async def logout(request: Request, user: User, csrf: str) -> Response:
+    await end_session(switchboard_of(request).sessions, request.cookies.get(COOKIE, ""))
+    redirect = RedirectResponse("/console/login", status_code=303)
+    redirect.delete_cookie(COOKIE, path="/")
+    return redirect
