@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NLU_DATA := $(wildcard nlu/*.yml)
 MODEL := models/voordeur.tar.gz
 
-.PHONY: setup run test model system-packages bench-nlu bench clean
+.PHONY: setup run test model system-packages test-tools bench-nlu bench clean
 
 setup: .venv-rasa/.installed .venv/.installed
 
@@ -21,13 +21,18 @@ $(MODEL): .venv-rasa/.installed config.yml domain.yml $(NLU_DATA) rasa_addons/tf
 system-packages:
 	scripts/setup.sh system
 
+test-tools: node_modules/.installed
+
+node_modules/.installed: package-lock.json
+	scripts/setup.sh node
+
 run: setup model
 	.venv/bin/voordeur run
 
 # Tests whose gateways also run on PostgreSQL when it is reachable (issue 7).
 PG_TESTS := tests/test_webchat.py tests/test_rasa_down.py tests/handover tests/channels
 
-test: setup model system-packages
+test: setup model system-packages test-tools
 	.venv/bin/python -m pytest $(PYTEST_ARGS)
 	@if .venv/bin/python -c "import asyncio, tests.conftest as c; raise SystemExit(0 if asyncio.run(c.postgres_reachable()) else 1)"; then \
 	  echo "==> The same gateway tests on PostgreSQL"; \
@@ -38,4 +43,4 @@ bench-nlu: setup
 	.venv-rasa/bin/python bench/nlu_pipelines.py
 
 clean:
-	rm -rf models .venv .venv-rasa .pytest_cache
+	rm -rf models .venv .venv-rasa .pytest_cache node_modules

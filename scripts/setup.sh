@@ -3,7 +3,7 @@
 # lock file has not changed since it was built is left alone (make calls this per target).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-what=${1:?usage: setup.sh rasa|app|system}
+what=${1:?usage: setup.sh rasa|app|node|system}
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 case "$what" in
@@ -26,11 +26,19 @@ case "$what" in
     .venv/bin/pip install -q --no-deps -e .
     touch .venv/.installed
     ;;
+  node)
+    # Browser-side test tools pinned in package-lock.json (axe-core for the WCAG scan), from npm.
+    echo "==> Node test tools (node_modules) from package-lock.json"
+    npm ci --no-audit --no-fund --loglevel=error
+    touch node_modules/.installed
+    ;;
   system)
-    # Debian packages the tests use: chromium (Playwright drives it; no browser download)
-    # and docker-compose (validates docker-compose.yml; no Docker engine needed).
+    # Debian packages the tests use: chromium (Playwright drives it; no browser download),
+    # npm (installs axe-core for the accessibility scan) and docker-compose (validates
+    # docker-compose.yml; no Docker engine needed).
     missing=()
     [ -x /usr/bin/chromium ] || missing+=(chromium)
+    command -v npm >/dev/null || missing+=(npm)
     command -v docker-compose >/dev/null || missing+=(docker-compose)
     if [ ${#missing[@]} -gt 0 ]; then
       echo "==> Installing Debian packages: ${missing[*]}"
