@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NLU_DATA := $(wildcard nlu/*.yml)
 MODEL := models/voordeur.tar.gz
 
-.PHONY: setup run test model system-packages test-tools bench-nlu bench clean
+.PHONY: setup run test check model system-packages test-tools bench-nlu bench clean
 
 setup: .venv-rasa/.installed .venv/.installed
 
@@ -38,6 +38,12 @@ test: setup model system-packages test-tools
 	  echo "==> The same gateway tests on PostgreSQL"; \
 	  VOORDEUR_TEST_DB=postgres .venv/bin/python -m pytest $(PG_TESTS) $(PYTEST_ARGS); \
 	else echo "==> PostgreSQL not reachable at 127.0.0.1:5432: PostgreSQL pass skipped"; fi
+
+# The quick loop: lint, types, and every test that needs no Rasa server (well under a minute).
+check: .venv/.installed
+	.venv/bin/ruff check bot actions
+	.venv/bin/mypy bot actions
+	.venv/bin/python -m pytest -m "not rasa" -q $(PYTEST_ARGS)
 
 bench-nlu: setup
 	.venv-rasa/bin/python bench/nlu_pipelines.py

@@ -23,6 +23,18 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
+# Fixtures that start the real Rasa server or action server. A test that uses one (directly or
+# through a fixture such as `gateway`) is marked `rasa`; tests that start Rasa in their own way
+# carry the mark themselves. `make check` runs everything else.
+RASA_FIXTURES = frozenset({"rasa_server", "action_server"})
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        if RASA_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.rasa)
+
+
 @pytest.fixture(scope="session")
 def log_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("logs")
