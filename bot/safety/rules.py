@@ -1,0 +1,110 @@
+"""The crisis lexicon as data: loading and compiling bot/safety/lexicon/<language>.yml.
+
+Each file holds macros, whole-word rewrites and rules. A rule is one kind of crisis
+(suicide, violence, emergency) written as one regular expression per line, plus the
+contexts that cancel it and examples that tests/test_safety_lexicon.py runs. Keeping the
+words in data lets a reviewer read and change one way of saying something at a time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.safety.normalise import Rewrite
+
+LEXICON_DIR = Path(__file__).with_name("lexicon")
+KINDS = ("suicide", "violence", "emergency")
+INTENT_OF_KIND = {kind: f"crisis_{kind}" for kind in KINDS}
+
+_MACRO_RE = re.compile(r"\{([A-Za-z_]\w*)\}")
+_GAP_RE = re.compile(r"g(\d)")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str  # "<kind>.<name>", e.g. "suicide.wil_dood"; never contains the resident's text
+    language: str
+    match: tuple[str, ...]  # one alternative per line, macros expanded
+    unless: tuple[str, ...]
+    crisis: tuple[str, ...]  # examples this rule must catch
+    not_crisis: tuple[str, ...]  # near misses it must leave alone
+
+    @property
+    def kind(self) -> str:
+        return self.id.split(".")[0]
+
+    @property
+    def intent(self) -> str:
+        return INTENT_OF_KIND[self.kind]
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _compiled("|".join(self.match))
+
+    @property
+    def unless_pattern(self) -> re.Pattern[str] | None:
+        return _compiled("|".join(self.unless)) if self.unless else None
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    language: str
+    rewrites: tuple[Rewrite, ...]
+    rules: tuple[Rule, ...]
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def expand(pattern: str, macros: dict[str, str]) -> str:
+    """Replace {NAME} by its macro (recursively) and {gN} by a gap of at most N words."""
+
+    def one(found: re.Match[str]) -> str:
+        name = found.group(1)
+        gap = _GAP_RE.fullmatch(name)
+        if gap:
+            return r"(?:\w+ ){0,%s}" % gap.group(1)
+        return expand(macros[name], macros)
+
+    return _MACRO_RE.sub(one, pattern)
+
+
+def load_lexicon(path: Path) -> Lexicon:
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    language = data["language"]
+    macros = data.get("macros") or {}
+    rewrites = tuple(
+        (re.compile(expand(pattern, macros)), replacement) for pattern, replacement, _example in data.get("rewrites") or []
+    )
+    rules = tuple(
+        Rule(
+            id=item["id"],
+            language=language,
+            match=tuple(expand(p, macros) for p in item["match"]),
+            unless=tuple(expand(p, macros) for p in item.get("unless") or []),
+            crisis=tuple(item.get("crisis") or []),
+            not_crisis=tuple(item.get("not_crisis") or []),
+        )
+        for item in data["rules"]
+    )
+    return Lexicon(language=language, rewrites=rewrites, rules=rules)
+
+
+@cache
+def lexicons() -> tuple[Lexicon, ...]:
+    """Every language's lexicon, Dutch first."""
+    paths = sorted(LEXICON_DIR.glob("*.yml"), key=lambda p: (p.stem != "nl", p.stem))
+    return tuple(load_lexicon(path) for path in paths)
+
+
+def raw_lexicon(language: str) -> dict[str, Any]:
+    """The YAML of one language as written (for the tests that check the data itself)."""
+    return yaml.safe_load((LEXICON_DIR / f"{language}.yml").read_text(encoding="utf-8"))
