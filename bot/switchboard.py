@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
 from bot.handover.queue import handover_notice, join_queue
-from bot.needs.log import InvalidNeed, record_need
+from bot.needs.log import InvalidNeed, record_bot_need
 from bot.notify import Notifier
 from bot.pseudonym import pseudonymise, seal, unseal
 from bot.rasa import BotReply, RasaClient, RasaUnavailable
@@ -268,7 +268,7 @@ class Switchboard:
         elif message.intent == "nlu_fallback" and await self._previous_intent(session, message) == "nlu_fallback":
             handover = ("not_understood", False)  # a second turn in a row we did not understand
         for reply in bot_replies:
-            handover = self._apply(session, conversation, reply.instruction) or handover
+            handover = await self._apply(session, conversation, reply.instruction) or handover
         if not any(reply.text for reply in bot_replies):
             safe = response("utter_gateway_safe_answer")
             bot_replies.append(BotReply(safe.text))
@@ -299,18 +299,18 @@ class Switchboard:
         )
         return earlier is not None
 
-    def _apply(self, session: AsyncSession, conversation: Conversation,
-               instruction: dict[str, Any]) -> tuple[str, bool] | None:
+    async def _apply(self, session: AsyncSession, conversation: Conversation,
+                     instruction: dict[str, Any]) -> tuple[str, bool] | None:
         """Carry out what an action asked of the gateway. Returns a handover request, if any."""
-        need = instruction.get("need")
-        if isinstance(need, dict):
-            try:
-                record_need(session, need, conversation.channel, self.known_wijken)
-            except InvalidNeed as error:
-                log.warning("need event refused: %s", error)
         wijk = instruction.get("wijk")
         if isinstance(wijk, str) and wijk in self.known_wijken:
             conversation.wijk = wijk
+        need = instruction.get("need")
+        if isinstance(need, dict):
+            try:  # also gives the conversation the wijk of the need (what the console shows)
+                await record_bot_need(session, conversation, need, self.known_wijken)
+            except InvalidNeed as error:
+                log.warning("need event refused: %s", error)
         handover = instruction.get("handover")
         if isinstance(handover, dict):
             return str(handover.get("reason", "ask_human")), bool(handover.get("urgent"))

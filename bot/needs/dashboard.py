@@ -85,7 +85,7 @@ def routes(switchboard) -> list[Route]:
                                  for th in shown_themes], t)
         met_chart = bar_chart("Geholpen en niet geholpen per week", weeks,
                               [(report.GROUP_NL[g], series(node(wijk=wijk, theme=theme, group=g)))
-                               for g in ("geholpen", "niet_geholpen", "overig")], t, stacked=True)
+                               for g in report.GROUP_NL], t, stacked=True)
         heat_rows = []
         for w in ([wijk] if wijk else wijken):
             cells = []

@@ -1,16 +1,23 @@
-"""Record need events from closed fields only; anything else is refused, not stored."""
+"""Record need events from closed fields only; anything else is refused, not stored.
+
+One resident's need counts once: the assistant's first event for an intent in a conversation
+is updated by later follow-ups ("daar is een wachtlijst") and by the worker who closes the case,
+through the conversation-side link in `CaseNeed` (see bot/needs/models.py)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.needs.models import OUTCOMES, NeedEvent, iso_week
+from bot.needs.models import OUTCOMES, CaseNeed, NeedEvent, iso_week
+from bot.store.models import Conversation
 from bot.taxonomy import theme_of, themes_by_intent
 
 UNKNOWN_WIJK = "onbekend"
+CHANNELS = ("webchat", "telegram", "whatsapp")
 
 
 class InvalidNeed(ValueError):
@@ -34,9 +41,62 @@ def need_event(fields: dict[str, Any], channel: str, known_wijken: set[str], tod
         theme=theme_of(intent),
         intent=intent,
         outcome=outcome,
-        channel=channel if channel in ("webchat", "telegram", "whatsapp") else "other",
+        channel=channel if channel in CHANNELS else "other",
     )
 
 
-def record_need(session: AsyncSession, fields: dict[str, Any], channel: str, known_wijken: set[str]) -> None:
-    session.add(need_event(fields, channel, known_wijken))
+async def _linked(db: AsyncSession, conversation_id: int) -> list[tuple[CaseNeed, NeedEvent]]:
+    rows = await db.execute(
+        select(CaseNeed, NeedEvent).join(NeedEvent, NeedEvent.id == CaseNeed.need_event_id)
+        .where(CaseNeed.conversation_id == conversation_id).order_by(NeedEvent.id.desc()))
+    return [(link, event) for link, event in rows.all()]
+
+
+def _wijk_for(event: NeedEvent, conversation: Conversation, known_wijken: set[str]) -> None:
+    """Give the event the wijk the resident told us, and the conversation the event's wijk."""
+    if event.wijk == UNKNOWN_WIJK and conversation.wijk in known_wijken:
+        event.wijk = conversation.wijk
+    elif event.wijk in known_wijken:
+        conversation.wijk = event.wijk
+
+
+async def record_bot_need(db: AsyncSession, conversation: Conversation, fields: dict[str, Any],
+                          known_wijken: set[str]) -> NeedEvent:
+    """A need event the assistant asked for. The same intent again in this case (a follow-up
+    such as "daar is een wachtlijst") updates the first event's outcome instead of adding one."""
+    fresh = need_event(fields, conversation.channel, known_wijken)
+    _wijk_for(fresh, conversation, known_wijken)
+    for link, event in await _linked(db, conversation.id):
+        if link.intent == fresh.intent:
+            event.outcome = fresh.outcome
+            if fresh.wijk != UNKNOWN_WIJK:
+                event.wijk = fresh.wijk
+            return event
+    db.add(fresh)
+    await db.flush()
+    db.add(CaseNeed(conversation_id=conversation.id, intent=fresh.intent, need_event_id=fresh.id))
+    return fresh
+
+
+async def record_close(db: AsyncSession, conversation: Conversation, intent: str, outcome: str,
+                       known_wijken: set[str]) -> NeedEvent:
+    """The need event of a worker's close: it updates the event the assistant wrote for this
+    case (same intent, else same theme, else a conversation-only one such as out_of_scope, as
+    the worker's choice corrects the assistant's) or, if there is none, adds one. The case's
+    links are removed: the case is done, and a new case counts anew."""
+    closed = need_event({"intent": intent, "outcome": outcome, "wijk": conversation.wijk},
+                        conversation.channel, known_wijken)
+    linked = [event for _, event in await _linked(db, conversation.id)]
+    match = (next((e for e in linked if e.intent == closed.intent), None)
+             or next((e for e in linked if e.theme == closed.theme), None)
+             or next((e for e in linked if e.theme == "gesprek"), None))
+    if match is None:
+        db.add(closed)
+        event = closed
+    else:
+        match.intent, match.theme, match.outcome = closed.intent, closed.theme, closed.outcome
+        if closed.wijk != UNKNOWN_WIJK:
+            match.wijk = closed.wijk
+        event = match
+    await db.execute(delete(CaseNeed).where(CaseNeed.conversation_id == conversation.id))
+    return event

@@ -1,11 +1,16 @@
-"""Need events. This table has no key or column that joins it to conversations: no chat id,
-no pseudonym, no free text, no exact time (only the ISO week)."""
+"""Need events. The need log has no key or column that joins it to conversations: no chat id,
+no pseudonym, no free text, no exact time (only the ISO week).
+
+The one link lives on the conversation side (`CaseNeed`): while a case is open it says which
+need events that conversation wrote, so a follow-up or a worker's close updates the event
+instead of counting the resident twice. It is deleted when the worker closes the case, and with
+the conversation (erase, retention); the need events stay, joined to nothing."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.store.models import Base
@@ -23,6 +28,17 @@ class NeedEvent(Base):
     intent: Mapped[str] = mapped_column(String(48))
     outcome: Mapped[str] = mapped_column(String(24))
     channel: Mapped[str] = mapped_column(String(16))
+
+
+class CaseNeed(Base):
+    """Which need event an open conversation wrote, per intent (conversation side of the link)."""
+
+    __tablename__ = "case_needs"
+
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True)
+    intent: Mapped[str] = mapped_column(String(48), primary_key=True)
+    need_event_id: Mapped[int] = mapped_column(ForeignKey("need_events.id", ondelete="CASCADE"))
 
 
 def iso_week(day: date) -> str:

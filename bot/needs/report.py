@@ -20,9 +20,10 @@ WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 COLUMNS = ["week", "wijk", "theme", "intent", "outcome", "count"]
 
 THEME_NL = {"schulden": "Geldzorgen", "zorg": "Zorg", "overlast": "Overlast", "crisis": "Crisis", "gesprek": "Gesprek"}
-GROUP_NL = {"geholpen": "Geholpen", "niet_geholpen": "Niet geholpen", "overig": "Overig"}
+GROUP_NL = {"geholpen": "Geholpen", "niet_geholpen": "Niet geholpen",
+            "buiten_openingstijden": "Buiten openingstijden, nummer gegeven", "overig": "Overig"}
 OUTCOME_NL = {"met": "geholpen", "no_local_service": "geen dienst in de buurt", "waiting_list": "wachtlijst",
-              "not_helped": "niet geholpen", "declined": "zelf afgezien", "out_of_hours": "buiten openingstijden",
+              "not_helped": "niet geholpen", "declined": "zelf afgezien", "out_of_hours": "buiten openingstijden, nummer gegeven",
               "out_of_scope": "valt erbuiten"}
 INTENT_NL = {
     "debt_bills": "rekeningen en schulden", "debt_bailiff": "deurwaarder en beslag", "debt_rent": "huurschuld",

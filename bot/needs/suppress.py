@@ -47,8 +47,10 @@ from bot.taxonomy import themes_by_intent
 DEFAULT_MIN_CELL = 10
 PRIME = (1 << 61) - 1
 
+# "Buiten openingstijden" is its own group: the resident got a number and an address, but
+# could not be helped right away; neither helped nor not helped.
 GROUPS = {"met": "geholpen", "no_local_service": "niet_geholpen", "waiting_list": "niet_geholpen",
-          "not_helped": "niet_geholpen", "out_of_hours": "niet_geholpen", "declined": "overig",
+          "not_helped": "niet_geholpen", "out_of_hours": "buiten_openingstijden", "declined": "overig",
           "out_of_scope": "overig"}
 
 # Axis levels, coarse to fine. A view names one level per axis: (wijk, topic, result).

@@ -15,7 +15,7 @@ from bot.handover import queue
 from bot.handover.auth import require
 from bot.handover.pages.common import (MAX_REPLY, author_of, log_access, minutes_since, render, switchboard_of,
                                        theme_of)
-from bot.needs.log import InvalidNeed, record_need
+from bot.needs.log import InvalidNeed, record_close
 from bot.pseudonym import short_label
 from bot.responses import load_responses, response
 from bot.store.models import Conversation, DirectoryService, Message, Note, User
@@ -159,8 +159,7 @@ async def close(request: Request, user: User, csrf: str) -> Response:
         if outcome is None or intent not in NEED_INTENTS:
             return None
         try:
-            record_need(db, {"intent": intent, "wijk": conversation.wijk, "outcome": outcome.need_outcome},
-                        conversation.channel, switchboard.known_wijken)
+            await record_close(db, conversation, intent, outcome.need_outcome, switchboard.known_wijken)
         except InvalidNeed:
             return None
         service = await db.get(DirectoryService, str(form.get("service", ""))) if form.get("service") else None
