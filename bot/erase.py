@@ -1,25 +1,81 @@
 """A resident's right to be forgotten: erase everything stored about one resident on one channel.
 
-Deletes the resident's conversations; their messages (and sealed address) go with them. The
-need log is not touched: it holds no key that joins it to a conversation or a person.
+Where a resident's data lives, and what erasing does there:
+- the gateway database: their conversations with every message in and out (also replies still
+  waiting to be delivered), the sealed push address, workers' notes, and the access-log rows
+  that name those conversations;
+- Rasa: the tracker of their pseudonym (`RasaClient.forget`; Voordeur's tracker store in
+  rasa_addons/tracker_store.py keeps no message text and deletes a forgotten sender's rows).
+The need log is not touched: it holds no key that joins it to a conversation or a person.
+
+The gateway's rows are deleted first and in one transaction, so an erase never half-happens
+there. Rasa may be down: then `Erased.assistant` is False, and what Rasa keeps of the sender
+(intents and slots, never text) goes with Rasa's own retention (docs/security.md).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.store.models import Conversation
+from bot.rasa import RasaClient
+from bot.store.models import AccessLog, Conversation, Message, Note
+
+log = logging.getLogger(__name__)
 
 
-async def erase_resident(sessions: async_sessionmaker[AsyncSession], channel: str, resident: str) -> int:
-    """Delete the conversations of `resident` (a pseudonym) on `channel`; return how many."""
+@dataclass(frozen=True)
+class Erased:
+    """What an erase deleted (counts only: nothing that names the resident)."""
+
+    conversations: int = 0
+    messages: int = 0
+    notes: int = 0
+    access_log: int = 0
+    assistant: bool = False  # Rasa confirmed it forgot the sender
+
+    @property
+    def found(self) -> bool:
+        return self.conversations > 0
+
+
+async def erase_conversations(session: AsyncSession, conversation_ids: list[int]) -> Erased:
+    """Delete these conversations and everything that names them, in the caller's transaction."""
+    if not conversation_ids:
+        return Erased()
+    messages = await session.scalar(
+        select(func.count(Message.id)).where(Message.conversation_id.in_(conversation_ids))) or 0
+    notes = await session.scalar(
+        select(func.count(Note.id)).where(Note.conversation_id.in_(conversation_ids))) or 0
+    # Explicit deletes, child rows first: correct whether or not the database cascades.
+    await session.execute(delete(Note).where(Note.conversation_id.in_(conversation_ids)))
+    await session.execute(delete(Message).where(Message.conversation_id.in_(conversation_ids)))
+    access = await session.execute(delete(AccessLog).where(AccessLog.conversation_id.in_(conversation_ids)))
+    await session.execute(delete(Conversation).where(Conversation.id.in_(conversation_ids)))
+    return Erased(len(conversation_ids), messages, notes, access.rowcount or 0)
+
+
+async def erase_resident(sessions: async_sessionmaker[AsyncSession], rasa: RasaClient | None,
+                         channel: str, resident: str) -> Erased:
+    """Delete everything about `resident` (a pseudonym) on `channel`, in the gateway and in Rasa.
+
+    Safe to call when nothing is stored (returns an empty `Erased`); never raises for Rasa.
+    """
     async with sessions.begin() as session:
-        conversations = list(
-            await session.scalars(
-                select(Conversation).where(Conversation.channel == channel, Conversation.resident == resident)
-            )
-        )
-        for conversation in conversations:
-            await session.delete(conversation)  # messages cascade (ORM and ON DELETE CASCADE)
-    return len(conversations)
+        ids = list(await session.scalars(
+            select(Conversation.id).where(Conversation.channel == channel, Conversation.resident == resident)))
+        erased = await erase_conversations(session, ids)
+    assistant = False
+    if rasa is not None:
+        try:
+            await rasa.forget(resident)
+            assistant = True
+        except Exception as error:  # Rasa down: the gateway's part is done; say so in the log
+            log.warning("erase: the assistant could not forget the sender (%s)", type(error).__name__)
+    log.info("erase on %s: %d conversation(s), %d message(s), %d note(s), %d access-log row(s); assistant %s",
+             channel, erased.conversations, erased.messages, erased.notes, erased.access_log,
+             "forgot" if assistant else "not reached")
+    return Erased(erased.conversations, erased.messages, erased.notes, erased.access_log, assistant)

@@ -69,6 +69,17 @@ class RasaClient:
         """Append tracker events (pause, resume, slots) to a conversation."""
         await self._post(f"/conversations/{sender}/tracker/events", events, token=self.token)  # type: ignore[arg-type]
 
+    async def forget(self, sender: str) -> None:
+        """Delete what Rasa keeps about a sender: its tracker's events are replaced by none,
+        which Voordeur's tracker store (rasa_addons/tracker_store.py) turns into a delete."""
+        try:
+            response = await self._http.put(f"{self.base_url}/conversations/{sender}/tracker/events",
+                                            json=[], params={"token": self.token})
+        except httpx.HTTPError as error:
+            raise RasaUnavailable(type(error).__name__) from error
+        if response.status_code >= 400:
+            raise RasaUnavailable(f"HTTP {response.status_code}")
+
     async def is_up(self) -> bool:
         try:
             response = await self._http.get(f"{self.base_url}/status", params={"token": self.token}, timeout=3)

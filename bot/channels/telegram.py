@@ -284,11 +284,7 @@ class TelegramChannel:
 
     async def _erase(self, chat_id: str) -> None:
         resident = self.switchboard.pseudonym(CHANNEL, chat_id)
-        erased = await erase_resident(self.switchboard.sessions, CHANNEL, resident)
-        # The assistant forgets the conversation's slots too (best effort: Rasa may be down).
-        with contextlib.suppress(Exception):
-            await self.switchboard.rasa.add_events(resident, [{"event": "restart"}])
-        log.info("telegram: a resident erased their data (%d conversation(s))", erased)
+        await erase_resident(self.switchboard.sessions, self.switchboard.rasa, CHANNEL, resident)
         await self._say(chat_id, "utter_gateway_erased")
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
