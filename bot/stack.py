@@ -90,7 +90,7 @@ def start_actions(port: int, log_dir: Path, timeout: float = 60) -> Service:
 
 
 def start_rasa(port: int, token: str, actions_url: str, log_dir: Path, timeout: float = 240,
-               model: Path = MODEL_PATH) -> Service:
+               model: Path = MODEL_PATH, endpoints: Path = PROJECT_ROOT / "endpoints.yml") -> Service:
     if not model.is_file():
         raise StackError(f"no trained model at {model}: run `make model` first")
     if not RASA_BIN.is_file():
@@ -99,7 +99,7 @@ def start_rasa(port: int, token: str, actions_url: str, log_dir: Path, timeout: 
                PYTHONPATH=str(PROJECT_ROOT))
     argv = [
         str(RASA_BIN), "run", "--enable-api", "--auth-token", token, "-i", "127.0.0.1",
-        "-p", str(port), "-m", str(model), "--endpoints", "endpoints.yml",
+        "-p", str(port), "-m", str(model), "--endpoints", str(endpoints),
         "--credentials", "credentials.yml",
     ]
     process, log_path = _spawn("rasa", argv, env, log_dir)

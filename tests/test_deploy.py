@@ -32,5 +32,7 @@ def test_every_service_has_a_health_check_and_the_stateful_ones_a_volume():
 
 def test_rasa_replicas_share_trackers_in_postgres_and_a_redis_lock_store():
     endpoints = yaml.safe_load((ROOT / "deploy" / "endpoints.yml").read_text())
-    assert endpoints["tracker_store"]["type"] == "SQL" and endpoints["tracker_store"]["dialect"] == "postgresql"
+    store = endpoints["tracker_store"]
+    assert store["type"] == "rasa_addons.tracker_store.TextFreeSQLTrackerStore"  # Rasa's SQL store, text-free
+    assert store["dialect"] == "postgresql"
     assert endpoints["lock_store"]["type"] == "redis"
