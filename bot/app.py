@@ -42,10 +42,10 @@ async def background_loop(switchboard: Switchboard) -> None:
             await switchboard.retry_pending()
             await switchboard.remind_waiting()
             if time.monotonic() - last_cleanup > 3600:
-                deleted = await delete_expired(switchboard.sessions)
+                expired = await delete_expired(switchboard.sessions, rasa=switchboard.rasa)
                 last_cleanup = time.monotonic()
-                if deleted:
-                    log.info("retention: deleted %d conversation(s)", deleted)
+                if expired:
+                    log.info("retention: deleted %s", expired)
         except Exception as error:  # keep trying; the database may be back next round
             log.warning("background round failed: %s", type(error).__name__)
         await asyncio.sleep(RETRY_INTERVAL_SECONDS)

@@ -1,16 +1,26 @@
 """Conversation text is kept for a limited time (VOORDEUR_RETENTION_DAYS, default 30).
-Need events stay: they hold nothing personal."""
+
+Each message and note goes by its own time, not by its conversation's row: a conversation that
+is still going keeps today's messages, and a touched row does not keep year-old messages. A
+conversation with nothing left and no activity within the period is deleted with its pseudonym,
+and Rasa forgets that sender (its tracker store also drops its own expired events, see
+rasa_addons/tracker_store.py). Need events stay: they hold nothing personal.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
+from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, exists, select
 
+from bot.rasa import RasaClient
 from bot.store.db import run_once_across_replicas
-from bot.store.models import Conversation, utcnow
+from bot.store.models import Conversation, Message, Note, utcnow
 
+log = logging.getLogger(__name__)
 RETENTION_JOB_LOCK = 7_002  # PostgreSQL advisory lock id
 
 
@@ -18,17 +28,42 @@ def retention_days() -> int:
     return int(os.environ.get("VOORDEUR_RETENTION_DAYS", "30"))
 
 
-async def delete_expired(sessions, days: int | None = None) -> int:
-    """Delete conversations (and their messages and notes) untouched for `days` days."""
+@dataclass(frozen=True)
+class Expired:
+    messages: int = 0
+    notes: int = 0
+    conversations: int = 0
+    assistant_forgot: int = 0  # senders Rasa confirmed it forgot
+
+    def __bool__(self) -> bool:
+        return bool(self.messages or self.notes or self.conversations)
+
+
+async def delete_expired(sessions, days: int | None = None, rasa: RasaClient | None = None) -> Expired:
+    """Delete messages and notes older than `days`, then conversations left empty and idle."""
     cutoff = utcnow() - timedelta(days=retention_days() if days is None else days)
-    deleted = 0
+    found: dict[str, object] = {}
 
     async def job(db) -> None:
-        nonlocal deleted
-        result = await db.execute(
-            delete(Conversation).where(Conversation.updated_at < cutoff).execution_options(synchronize_session=False)
-        )
-        deleted = result.rowcount or 0
+        messages = await db.execute(delete(Message).where(Message.created_at < cutoff)
+                                    .execution_options(synchronize_session=False))
+        notes = await db.execute(delete(Note).where(Note.at < cutoff).execution_options(synchronize_session=False))
+        empty = (Conversation.updated_at < cutoff) & ~exists().where(Message.conversation_id == Conversation.id) \
+            & ~exists().where(Note.conversation_id == Conversation.id)
+        gone = list(await db.execute(select(Conversation.id, Conversation.resident).where(empty)))
+        if gone:
+            await db.execute(delete(Conversation).where(Conversation.id.in_([row.id for row in gone]))
+                             .execution_options(synchronize_session=False))
+        found.update(messages=messages.rowcount or 0, notes=notes.rowcount or 0,
+                     residents=[row.resident for row in gone])
 
     await run_once_across_replicas(sessions, RETENTION_JOB_LOCK, job)
-    return deleted
+    residents: list[str] = list(found.get("residents") or [])  # type: ignore[arg-type]
+    forgot = 0
+    for resident in residents if rasa is not None else []:
+        try:
+            await rasa.forget(resident)
+            forgot += 1
+        except Exception as error:  # Rasa's own retention removes it later
+            log.info("retention: the assistant could not forget a sender (%s)", type(error).__name__)
+    return Expired(int(found.get("messages") or 0), int(found.get("notes") or 0), len(residents), forgot)

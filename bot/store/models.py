@@ -119,7 +119,7 @@ class AccessLog(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     username: Mapped[str] = mapped_column(String(64))
-    conversation_id: Mapped[int] = mapped_column()  # kept after the conversation is erased
+    conversation_id: Mapped[int] = mapped_column()  # no FK: rows outlive retention; erase deletes them
     action: Mapped[str] = mapped_column(String(24))  # open | claim | reply | close | ...
     reason: Mapped[str] = mapped_column(String(120))
     at: Mapped[datetime] = mapped_column(default=utcnow)

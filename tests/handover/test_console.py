@@ -166,23 +166,6 @@ async def test_resident_is_reminded_when_nobody_claims(staff, monkeypatch):
     assert await staff.switchboard.remind_waiting() == 0  # not every round
 
 
-async def test_retention_deletes_old_conversations_but_keeps_need_events(staff):
-    from datetime import timedelta
-
-    from bot.retention import delete_expired
-    from bot.store.models import utcnow
-
-    conversation_id = await waiting_conversation(staff)
-    async with staff.switchboard.sessions.begin() as db:
-        (await db.get(Conversation, conversation_id)).updated_at = utcnow() - timedelta(days=31)
-        db.add(NeedEvent(week="2026-W01", wijk="onbekend", theme="schulden", intent="debt_bills",
-                         outcome="met", channel="webchat"))
-    assert await delete_expired(staff.switchboard.sessions, days=30) >= 1
-    async with staff.switchboard.sessions() as db:
-        assert await db.get(Conversation, conversation_id) is None
-        assert list(await db.scalars(select(NeedEvent)))
-
-
 async def test_closing_with_a_referral_names_the_service_from_the_directory(staff):
     from bot.store.models import DirectoryService
 
