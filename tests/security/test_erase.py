@@ -50,7 +50,7 @@ async def test_erase_deletes_the_resident_everywhere_and_nobody_else(gateway, ra
         db.add(AccessLog(username="sanne", conversation_id=theirs, action="open", reason="test"))
         db.add(Message(conversation_id=mine, direction="out", sender="human", text="nog niet bezorgd",
                        status="failed"))  # a delivery still being retried
-    assert texts(await rasa_events(rasa_server.url, me))  # Rasa saw the resident's words
+    assert user_events(await rasa_events(rasa_server.url, me))  # Rasa has a tracker for the resident
     needs_before = await count(gateway, NeedEvent)
 
     erased = await erase_resident(sb.sessions, sb.rasa, "webchat", me)
