@@ -19,6 +19,7 @@ ROUTES = [
     Route("/console/events", queue.events, methods=["GET"]),
     Route("/console/conversations/{id:int}/claim", queue.claim, methods=["POST"]),
     Route("/console/conversations/{id:int}", conversation.conversation_page, methods=["GET"]),
+    Route("/console/conversations/{id:int}/transcript", conversation.transcript_fragment, methods=["GET"]),
     Route("/console/conversations/{id:int}/reply", conversation.reply, methods=["POST"]),
     Route("/console/conversations/{id:int}/note", conversation.note, methods=["POST"]),
     Route("/console/conversations/{id:int}/handback", conversation.hand_back, methods=["POST"]),

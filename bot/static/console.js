@@ -1,14 +1,6 @@
 // Live updates for the console (progressive enhancement: every page works without this).
 (function () {
   "use strict";
-  function replaceFrom(url, selector) {
-    return fetch(url, { headers: { Accept: "text/html" } }).then(function (r) { return r.text(); }).then(function (html) {
-      var doc = new DOMParser().parseFromString(html, "text/html");
-      var fresh = doc.querySelector(selector) || doc.body;
-      var target = document.querySelector(selector);
-      if (target && fresh) { target.innerHTML = fresh.innerHTML; }
-    });
-  }
   var queue = document.getElementById("queue");
   var transcript = document.getElementById("transcript");
   function refresh() {
@@ -16,7 +8,12 @@
       fetch(queue.dataset.live, { headers: { Accept: "text/html" } }).then(function (r) { return r.text(); })
         .then(function (html) { queue.innerHTML = html; });
     }
-    if (transcript) { replaceFrom(location.href, "#transcript"); }
+    if (transcript) {
+      // The transcript alone: a live refresh is not a new read in the access log.
+      fetch("/console/conversations/" + transcript.dataset.live + "/transcript", { headers: { Accept: "text/html" } })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) { if (html !== null) { transcript.innerHTML = html; } });
+    }
   }
   if ((queue || transcript) && window.EventSource) {
     var source = new EventSource("/console/events");

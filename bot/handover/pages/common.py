@@ -1,15 +1,18 @@
-"""What every console page shares: templates, the signed-in worker's name as residents see it,
-the access log, and small display helpers."""
+"""What every console page shares: templates with Dutch labels and local times, the signed-in
+worker's name as residents see it, and small display helpers."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from bot.store.models import AccessLog, User, utcnow
+from bot.needs.report import INTENT_NL, THEME_NL
+from bot.store.models import User, utcnow
 from bot.switchboard import Switchboard
 from bot.taxonomy import contract_intent, themes_by_intent
 
@@ -18,23 +21,21 @@ TEMPLATES = Environment(
     autoescape=select_autoescape(default=True, default_for_string=True),
 )
 MAX_REPLY = 4096
-THEME_NL = {"schulden": "Geldzorgen", "zorg": "Zorg", "overlast": "Overlast", "crisis": "Crisis", "gesprek": "Gesprek"}
-STATE_NL = {"bot": "bij de assistent", "waiting_for_human": "wacht op een mens",
+LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
+STATE_NL = {"bot": "bij de assistent", "waiting_for_human": "wacht op een medewerker",
             "with_human": "bij een medewerker", "closed": "afgesloten"}
+ROLE_NL = {"worker": "medewerker", "manager": "manager", "admin": "beheerder"}
+CHANNEL_NL = {"webchat": "webchat", "telegram": "Telegram", "whatsapp": "WhatsApp"}
+REASON_NL = {"crisis": "crisis", "ask_human": "vroeg om een medewerker", "not_understood": "assistent begreep het niet",
+             "transfer": "overgedragen"}
+ACTION_NL = {"open": "gelezen", "claim": "opgepakt", "reply": "antwoord gestuurd", "hand_back": "terug naar assistent",
+             "transfer": "overgedragen", "close": "afgesloten"}
+# Minutes of waiting after which the queue shows a case in amber, then red.
+WAIT_AMBER, WAIT_RED = 5, 15
 
 
 def switchboard_of(request: Request) -> Switchboard:
     return request.app.state.switchboard
-
-
-def render(name: str, status: int = 200, **context) -> HTMLResponse:
-    context.setdefault("THEME_NL", THEME_NL)
-    context.setdefault("STATE_NL", STATE_NL)
-    return HTMLResponse(TEMPLATES.get_template(name).render(**context), status_code=status)
-
-
-def minutes_since(moment) -> int:
-    return 0 if moment is None else max(0, int((utcnow() - moment).total_seconds() // 60))
 
 
 def theme_of(intent: str | None) -> str:
@@ -43,11 +44,42 @@ def theme_of(intent: str | None) -> str:
     return themes_by_intent().get(contract_intent(intent or ""), "gesprek")
 
 
+def need_label(intent: str | None) -> str:
+    """A need in the words a worker uses ("huurschuld"), never the intent code."""
+    if not intent:
+        return "onbekend"
+    return INTENT_NL.get(intent) or INTENT_NL.get(contract_intent(intent)) or "overige vraag"
+
+
+def theme_label(theme: str | None) -> str:
+    return THEME_NL.get(theme or "gesprek", "Gesprek")
+
+
+def local(moment: datetime | None, fmt: str = "%d-%m %H:%M") -> str:
+    """A stored UTC time as a clock in the Netherlands shows it."""
+    if moment is None:
+        return ""
+    return moment.replace(tzinfo=timezone.utc).astimezone(LOCAL_TIME).strftime(fmt)
+
+
+def minutes_since(moment) -> int:
+    return 0 if moment is None else max(0, int((utcnow() - moment).total_seconds() // 60))
+
+
+def wait_level(minutes: int) -> str:
+    return "wait-red" if minutes >= WAIT_RED else "wait-amber" if minutes >= WAIT_AMBER else "wait-ok"
+
+
 def author_of(user: User) -> str:
     """How a worker is named to residents: first name and team."""
     return f"{user.display_name} ({user.team})"
 
 
-async def log_access(db, user: User, conversation_id: int, action: str, reason: str) -> None:
-    db.add(AccessLog(user_id=user.id, username=user.username, conversation_id=conversation_id,
-                     action=action, reason=reason[:120]))
+TEMPLATES.filters["local"] = local
+TEMPLATES.globals.update(need_label=need_label, theme_label=theme_label, theme_of=theme_of, STATE_NL=STATE_NL,
+                         ROLE_NL=ROLE_NL, CHANNEL_NL=CHANNEL_NL, REASON_NL=REASON_NL, ACTION_NL=ACTION_NL,
+                         wait_level=wait_level)
+
+
+def render(name: str, status: int = 200, **context) -> HTMLResponse:
+    return HTMLResponse(TEMPLATES.get_template(name).render(**context), status_code=status)

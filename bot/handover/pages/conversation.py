@@ -12,9 +12,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from bot.handover import queue
+from bot.handover.access import log_access, log_read, read_reason
 from bot.handover.auth import require
-from bot.handover.pages.common import (MAX_REPLY, author_of, log_access, minutes_since, render, switchboard_of,
-                                       theme_of)
+from bot.handover.pages.common import MAX_REPLY, author_of, minutes_since, render, switchboard_of, theme_of
 from bot.needs.log import InvalidNeed, record_close
 from bot.pseudonym import short_label
 from bot.responses import load_responses, response
@@ -37,18 +37,31 @@ def canned_replies(user: User) -> list[tuple[str, str]]:
             for name, r in load_responses().items() if name.startswith("utter_canned_")]
 
 
+NOT_FOUND = "Dit gesprek bestaat niet, of je mag het niet openen."
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+async def readable(db: AsyncSession, conversation_id: int, user: User) -> tuple[Conversation | None, str | None]:
+    """The case and the reason this worker may read it; (None, None) when they may not."""
+    conversation = await db.get(Conversation, conversation_id)
+    reason = read_reason(conversation, user) if conversation is not None else None
+    return (conversation, reason) if reason else (None, None)
+
+
+async def transcript(db: AsyncSession, conversation_id: int) -> list[Message]:
+    return list(await db.scalars(
+        select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id)))
+
+
 @require("worker")
 async def conversation_page(request: Request, user: User, csrf: str) -> Response:
     conversation_id = request.path_params["id"]
     async with switchboard_of(request).sessions.begin() as db:
-        conversation = await db.get(Conversation, conversation_id)
+        conversation, reason = await readable(db, conversation_id, user)
         if conversation is None:
-            return render("message.html", status=404, user=user, csrf=csrf,
-                          text="Dit gesprek bestaat niet (meer).", back="/console")
-        reason = "behandelt dit gesprek" if may_act(conversation, user) else "bekijkt gesprek in de wachtrij"
-        await log_access(db, user, conversation_id, "open", reason)
-        messages = list(await db.scalars(
-            select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id)))
+            return render("message.html", status=404, user=user, csrf=csrf, text=NOT_FOUND, back="/console")
+        await log_read(db, user, conversation_id, reason)
+        messages = await transcript(db, conversation_id)
         notes = list(await db.scalars(select(Note).where(Note.conversation_id == conversation_id).order_by(Note.id)))
         colleagues = list(await db.scalars(
             select(User).where(User.role == "worker", User.active, User.id != user.id).order_by(User.display_name)))
@@ -60,12 +73,30 @@ async def conversation_page(request: Request, user: User, csrf: str) -> Response
     last_need = next((i for i in reversed(needs) if i in NEED_INTENTS), None)
     # Services that serve the recognised needs first, then the rest of the directory.
     services.sort(key=lambda svc: not any(n in svc.intents.split(",") for n in needs))
-    return render("conversation.html", user=user, csrf=csrf, c=conversation,
+    page = render("conversation.html", user=user, csrf=csrf, c=conversation,
                   label=short_label(conversation.resident), messages=messages, notes=notes,
                   needs=needs, can_act=may_act(conversation, user), canned=canned_replies(user),
                   colleagues=colleagues, outcomes=queue.CLOSE_OUTCOMES, intents=NEED_INTENTS,
                   last_need=last_need, theme_of=theme_of, waiting=minutes_since(conversation.handover_at),
                   services=services)
+    page.headers.update(NO_STORE)
+    return page
+
+
+@require("worker")
+async def transcript_fragment(request: Request, user: User, csrf: str) -> Response:
+    """The transcript alone, for live updates of an open page: the same access rule, but a
+    refresh of a case this worker opened recently is not logged again."""
+    conversation_id = request.path_params["id"]
+    async with switchboard_of(request).sessions.begin() as db:
+        conversation, reason = await readable(db, conversation_id, user)
+        if conversation is None:
+            return PlainTextResponse(NOT_FOUND, status_code=404, headers=NO_STORE)
+        await log_read(db, user, conversation_id, reason, refresh=True)
+        messages = await transcript(db, conversation_id)
+    page = render("_transcript.html", messages=messages)
+    page.headers.update(NO_STORE)
+    return page
 
 
 async def act(request: Request, user: User, handler: ActionHandler) -> Response:
@@ -74,8 +105,10 @@ async def act(request: Request, user: User, handler: ActionHandler) -> Response:
     switchboard = switchboard_of(request)
     form = await request.form()
     async with switchboard.sessions.begin() as db:
-        conversation = await db.get(Conversation, conversation_id)
-        if conversation is None or not may_act(conversation, user):
+        conversation, _ = await readable(db, conversation_id, user)
+        if conversation is None:
+            return PlainTextResponse(NOT_FOUND, status_code=404)
+        if not may_act(conversation, user):
             return PlainTextResponse("Pak het gesprek eerst op.", status_code=409)
         after = await handler(db, conversation, form)
     if after:

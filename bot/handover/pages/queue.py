@@ -10,8 +10,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from bot.handover import queue
+from bot.handover.access import in_queue_of, log_access
 from bot.handover.auth import require
-from bot.handover.pages.common import author_of, log_access, minutes_since, render, switchboard_of, theme_of
+from bot.handover.pages.common import author_of, minutes_since, render, switchboard_of, theme_of
 from bot.pseudonym import short_label
 from bot.responses import response
 from bot.store.models import Conversation, User
@@ -21,7 +22,7 @@ async def queue_rows(request: Request, user: User) -> tuple[list[dict], list[dic
     """The waiting cases, and the cases this worker has."""
     async with switchboard_of(request).sessions() as db:
         rows = [{"c": c, "label": short_label(c.resident), "theme": theme_of(c.last_intent),
-                 "waiting": minutes_since(c.handover_at)} for c in await queue.waiting(db)]
+                 "waiting": minutes_since(c.handover_at)} for c in await queue.waiting(db) if in_queue_of(c, user)]
         mine = list(await db.scalars(
             select(Conversation).where(Conversation.state == "with_human", Conversation.assigned_to == user.id)
             .order_by(Conversation.updated_at)))
@@ -66,6 +67,11 @@ async def claim(request: Request, user: User, csrf: str) -> Response:
     conversation_id = request.path_params["id"]
     switchboard = switchboard_of(request)
     async with switchboard.sessions.begin() as db:
+        conversation = await db.get(Conversation, conversation_id)
+        # Only a case in this worker's queue can be claimed; one a colleague just took answers 409 below.
+        if conversation is None or not (in_queue_of(conversation, user) or conversation.state == "with_human"):
+            return render("message.html", status=404, user=user, csrf=csrf,
+                          text="Dit gesprek bestaat niet, of je mag het niet openen.", back="/console")
         won = await queue.claim(db, conversation_id, user)
         if won:
             await log_access(db, user, conversation_id, "claim", "opgepakt uit de wachtrij")

@@ -1,0 +1,62 @@
+"""Who may read a case in the console, and why (issue 12).
+
+A worker reads a transcript only with a reason: the case is theirs, it waits in the queue of
+their team (a case without a team is in everyone's queue), or it is urgent (a crisis) and a
+person has to be found. Anything else, closed cases and residents who never asked for a person
+included, is answered as if it did not exist, so ids cannot be tried one by one. The reason is
+written to the access log with every read."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.store.models import AccessLog, Conversation, User, utcnow
+
+REASON_MINE = "behandelt dit gesprek"
+REASON_QUEUE = "in de wachtrij"
+REASON_URGENT = "urgent: crisis"
+# A transcript kept open in a tab is one read: its live refreshes log again only after this.
+READ_IS_FRESH_FOR = timedelta(hours=1)
+
+
+def in_team(conversation: Conversation, user: User) -> bool:
+    """A case moved to a team waits for that team only; a case without a team for everyone."""
+    return conversation.team is None or conversation.team == user.team
+
+
+def in_queue_of(conversation: Conversation, user: User) -> bool:
+    """Whether the case shows in this worker's queue (urgent cases show for everyone)."""
+    return conversation.state == "waiting_for_human" and (conversation.urgent or in_team(conversation, user))
+
+
+def read_reason(conversation: Conversation, user: User) -> str | None:
+    """Why this worker may read this case now, or None when they may not."""
+    if conversation.state == "with_human" and conversation.assigned_to == user.id:
+        return REASON_MINE
+    if conversation.urgent and conversation.state in ("waiting_for_human", "with_human"):
+        return REASON_URGENT
+    if in_queue_of(conversation, user):
+        team = f" van {conversation.team}" if conversation.team else ""
+        return REASON_QUEUE + team
+    return None
+
+
+async def log_access(db: AsyncSession, user: User, conversation_id: int, action: str, reason: str) -> None:
+    db.add(AccessLog(user_id=user.id, username=user.username, conversation_id=conversation_id,
+                     action=action, reason=reason[:120]))
+
+
+async def log_read(db: AsyncSession, user: User, conversation_id: int, reason: str, refresh: bool = False) -> None:
+    """Log a transcript read. A live refresh of a transcript this worker opened within the
+    last hour is the same read and writes nothing."""
+    if refresh:
+        recent = await db.scalar(
+            select(AccessLog.id).where(AccessLog.user_id == user.id, AccessLog.conversation_id == conversation_id,
+                                       AccessLog.action == "open", AccessLog.at > utcnow() - READ_IS_FRESH_FOR)
+            .limit(1))
+        if recent is not None:
+            return
+    await log_access(db, user, conversation_id, "open", reason)
