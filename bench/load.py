@@ -1,18 +1,23 @@
 """Load benchmark: simulated residents through the gateway and the real Rasa server.
 
-    .venv/bin/python bench/load.py single   [--residents 1 10 50 200] [--messages 5]
-    .venv/bin/python bench/load.py replicas [--residents 200] [--messages 50]
-    .venv/bin/python bench/load.py telegram [--residents 1 10 50 200] [--messages 5]
+    .venv/bin/python bench/load.py roundtrip [--residents 1 10 50] [--messages 5]
+    .venv/bin/python bench/load.py replicas  [--residents 200] [--messages 50]
+    .venv/bin/python bench/load.py telegram  [--residents 1 10 50 200] [--messages 5]
 
-`single`: one gateway on SQLite, web chat API, for each N; then the same load sent straight to
-Rasa's REST webhook (what the gateway adds: storing, the crisis net, a parse call, delivery).
+`roundtrip` (issue 10.6, one run): for each N, Rasa alone (the same requests the gateway makes,
+sent straight to Rasa's voordeur channel: parse and replies in one round trip) and one gateway
+on SQLite (web chat API) in front of the same Rasa, alternating which goes first; then the
+scale-out part: Rasa alone with one process against two processes sharing a SQL tracker store
+on PostgreSQL and a Redis lock store, at the largest N. Every row starts after a warm-up of a
+few messages (not counted); a row has at least 50 messages, so one resident sends 50.
 `telegram`: the same through the real python-telegram-bot client polling the fake Bot API
 server of the tests (latency: update queued -> first reply sent to that chat).
 `replicas`: two gateway replicas on one PostgreSQL database with Redis, residents spread over
 both (200 x 50 = 10 000 messages by default). Reports messages per second, reply latency
 p50/p95/p99, errors, lost messages (stored but never answered, or never stored) and the
 resident-set size of each process. Loopback only; every loop is bounded. Results go to
-bench/results/load-<scenario>.json and a Markdown table on standard output.
+bench/results/load-<scenario>.json and a Markdown table on standard output; the machine's load
+average before and after each row is recorded, since the machine may be shared.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot import stack  # noqa: E402
+from bot.rasa import CONVERSE_PATH  # noqa: E402
 
 TEXTS = [
     "hallo", "ik heb schulden en de rekeningen stapelen zich op", "de buren maken elke nacht herrie",
@@ -62,12 +68,28 @@ def rss_mb(pid: int) -> float:
     return round(total / 1024, 1)
 
 
+def megabytes(value: object) -> str:
+    if isinstance(value, list):
+        return " + ".join(str(v) for v in value)
+    return "–" if value is None else str(value)
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1) if ordered else 0.0
 
 
+MIN_ROW_MESSAGES = 50
+WARM_UP_MESSAGES = 5
+
+
+def load_average() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
 async def drive(urls: list[str], residents: int, messages: int, direct: bool) -> dict:
+    """Each resident sends `messages` messages, each after the previous answer. `direct`: to
+    Rasa's voordeur channel (what the gateway asks of Rasa), else the gateway's web chat API."""
     latencies: list[float] = []
     errors = 0  # messages that failed after all retries
     failures: list[str] = []  # every failed attempt, by kind
@@ -89,8 +111,9 @@ async def drive(urls: list[str], residents: int, messages: int, direct: bool) ->
                 for attempt in range(3):
                     try:
                         if direct:
-                            response = await client.post(f"{url}/webhooks/rest/webhook",
-                                                         json={"sender": session, "message": text})
+                            response = await client.post(f"{url}{CONVERSE_PATH}",
+                                                         json={"sender": session, "message": text,
+                                                               "metadata": {"channel": "webchat"}})
                         else:
                             response = await client.post(f"{url}/api/webchat/messages",
                                                          json={"session": session, "text": text, "id": message_id})
@@ -104,12 +127,13 @@ async def drive(urls: list[str], residents: int, messages: int, direct: bool) ->
                 else:
                     errors += 1
 
+        load_before = load_average()
         started = time.perf_counter()
         await asyncio.gather(*(resident(i) for i in range(residents)))
         elapsed = time.perf_counter() - started
     total = residents * messages
     return {
-        "residents": residents, "messages": total, "seconds": round(elapsed, 1),
+        "residents": residents, "messages": total, "load_before": load_before, "load_after": load_average(), "seconds": round(elapsed, 1),
         "messages_per_second": round(total / elapsed, 1),
         "p50_ms": percentile(latencies, 0.50), "p95_ms": percentile(latencies, 0.95),
         "p99_ms": percentile(latencies, 0.99), "errors": errors, "sent_ids": sent_ids,
@@ -151,30 +175,97 @@ def gateway_env(rasa: stack.Service, actions: stack.Service, database_url: str, 
     return env
 
 
-async def scenario_single(residents_list: list[int], messages: int) -> list[dict]:
-    logs = Path(tempfile.mkdtemp(prefix="bench-load-"))
+async def measure(urls: list[str], residents: int, messages: int, direct: bool) -> dict:
+    """One row: a short warm-up (connections, first database writes), then the measured load."""
+    await drive(urls, 1, WARM_UP_MESSAGES, direct)
+    return await drive(urls, residents, max(messages, -(-MIN_ROW_MESSAGES // residents)), direct)
+
+
+async def rasa_alone(rasa: list[stack.Service], residents: int, messages: int, target: str) -> dict:
+    result = await measure([r.url for r in rasa], residents, messages, direct=True)
+    result.pop("sent_ids")
+    result.update(target=target, lost=None, rss_rasa_mb=[rss_mb(r.process.pid) for r in rasa])
+    return result
+
+
+async def through_gateway(rasa: stack.Service, actions: stack.Service, logs: Path, residents: int,
+                          messages: int) -> dict:
+    database_url = f"sqlite:///{logs / f'gw-{residents}.db'}"
+    gateway = await asyncio.to_thread(
+        stack.start_gateway, stack.free_port(), gateway_env(rasa, actions, database_url, logs, False), logs)
+    try:
+        result = await measure([gateway.url], residents, messages, direct=False)
+        result["lost"] = await count_lost(database_url, result.pop("sent_ids"))
+        result.update(target="gateway (web chat)", rss_gateway_mb=rss_mb(gateway.process.pid),
+                      rss_rasa_mb=[rss_mb(rasa.process.pid)], rss_actions_mb=rss_mb(actions.process.pid))
+        return result
+    finally:
+        await asyncio.to_thread(gateway.stop)
+
+
+SCALE_OUT_ENDPOINTS = """action_endpoint:
+  url: ${{ACTION_ENDPOINT_URL}}
+tracker_store:
+  type: rasa_addons.tracker_store.TextFreeSQLTrackerStore  # as deploy/endpoints.yml
+  dialect: postgresql
+  url: 127.0.0.1
+  port: 5432
+  db: {database}
+  username: postgres
+lock_store:
+  type: redis
+  url: 127.0.0.1
+  port: 6379
+  db: 3
+"""
+
+
+async def scenario_roundtrip(residents_list: list[int], messages: int) -> list[dict]:
+    import asyncpg
+
+    logs = Path(tempfile.mkdtemp(prefix="bench-roundtrip-"))
     actions, rasa = start_core(logs)
     rows = []
     try:
-        for residents in residents_list:
-            database_url = f"sqlite:///{logs / f'gw-{residents}.db'}"
-            gateway = stack.start_gateway(stack.free_port(), gateway_env(rasa, actions, database_url, logs, False), logs)
-            try:
-                result = await drive([gateway.url], residents, messages, direct=False)
-                result["lost"] = await count_lost(database_url, result.pop("sent_ids")) + 0
-                result.update(target="gateway (web chat)", rss_gateway_mb=rss_mb(gateway.process.pid),
-                              rss_rasa_mb=rss_mb(rasa.process.pid), rss_actions_mb=rss_mb(actions.process.pid))
-                rows.append(result)
-            finally:
-                gateway.stop()
-            result = await drive([rasa.url], residents, messages, direct=True)
-            result.pop("sent_ids")
-            result.update(target="Rasa REST directly", lost=None, rss_rasa_mb=rss_mb(rasa.process.pid))
-            rows.append(result)
+        for n, residents in enumerate(residents_list):
+            pair = [
+                lambda: rasa_alone([rasa], residents, messages, "Rasa alone (1 process, in-memory tracker)"),
+                lambda: through_gateway(rasa, actions, logs, residents, messages),
+            ]
+            if n % 2:  # alternate which goes first, so a change in the machine's load hits both
+                pair.reverse()
+            measured = [await run() for run in pair]
+            rows += sorted(measured, key=lambda r: r["target"] != "gateway (web chat)")
             print(json.dumps(rows[-2:]), file=sys.stderr, flush=True)
     finally:
         rasa.stop()
+
+    # Scale-out: one Rasa process against two, both on a shared SQL tracker store and Redis locks.
+    name = "voordeur_bench_rasa_" + uuid.uuid4().hex[:8]
+    admin = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres")
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    endpoints = logs / "endpoints-scale-out.yml"
+    endpoints.write_text(SCALE_OUT_ENDPOINTS.format(database=name))
+    processes: list[stack.Service] = []
+    try:
+        for i in range(2):
+            processes.append(await asyncio.to_thread(
+                stack.start_rasa, stack.free_port(), TOKEN, actions.url, logs, endpoints=endpoints,
+                name=f"rasa-{i}"))
+        residents = max(residents_list)
+        for count in (1, 2):
+            rows.append(await rasa_alone(processes[:count], residents, messages,
+                                         f"Rasa alone ({count} process{'es' if count > 1 else ''}, "
+                                         "SQL tracker store + Redis locks)"))
+            print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+    finally:
+        for process in processes:
+            process.stop()
         actions.stop()
+        admin = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres")
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
     return rows
 
 
@@ -267,12 +358,12 @@ async def scenario_telegram(residents_list: list[int], messages: int) -> list[di
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("scenario", choices=["single", "replicas", "telegram"])
+    parser.add_argument("scenario", choices=["roundtrip", "replicas", "telegram"])
     parser.add_argument("--residents", type=int, nargs="*")
     parser.add_argument("--messages", type=int)
     args = parser.parse_args()
-    if args.scenario == "single":
-        rows = asyncio.run(scenario_single(args.residents or [1, 10, 50, 200], args.messages or 5))
+    if args.scenario == "roundtrip":
+        rows = asyncio.run(scenario_roundtrip(args.residents or [1, 10, 50], args.messages or 5))
     elif args.scenario == "telegram":
         rows = asyncio.run(scenario_telegram(args.residents or [1, 10, 50, 200], args.messages or 5))
     else:
@@ -280,13 +371,22 @@ def main() -> int:
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"load-{args.scenario}.json").write_text(json.dumps(rows, indent=1))
-    print("| target | residents | messages | msg/s | p50 ms | p95 ms | p99 ms | errors | lost | RSS MB (gateway / Rasa / actions) |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| target | residents | messages | msg/s | p50 ms | p95 ms | p99 ms | errors | lost "
+          "| RSS MB (gateway / Rasa / actions) | load avg before / after |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        rss = " / ".join(str(r.get(k, "–")) for k in ("rss_gateway_mb" if "rss_gateway_mb" in r else "rss_gateways_mb",
-                                                      "rss_rasa_mb", "rss_actions_mb"))
+        rss = " / ".join(megabytes(r.get(k)) for k in ("rss_gateway_mb" if "rss_gateway_mb" in r else "rss_gateways_mb",
+                                                       "rss_rasa_mb", "rss_actions_mb"))
         print(f"| {r['target']} | {r['residents']} | {r['messages']} | {r['messages_per_second']} | {r['p50_ms']} | "
-              f"{r['p95_ms']} | {r['p99_ms']} | {r['errors']} | {r['lost'] if r['lost'] is not None else '–'} | {rss} |")
+              f"{r['p95_ms']} | {r['p99_ms']} | {r['errors']} | {r['lost'] if r['lost'] is not None else '–'} | {rss} "
+              f"| {r.get('load_before', '–')} / {r.get('load_after', '–')} |")
+    if args.scenario == "roundtrip":
+        for gateway, alone in zip(rows[0::2], rows[1::2]):
+            if gateway["target"].startswith("gateway") and alone["residents"] == gateway["residents"]:
+                print(f"\n{gateway['residents']} resident(s): gateway throughput "
+                      f"{gateway['messages_per_second'] / alone['messages_per_second']:.2f} of Rasa alone, "
+                      f"p50 {gateway['p50_ms'] - alone['p50_ms']:+.1f} ms", end="")
+        print()
     return 0
 
 

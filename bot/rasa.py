@@ -34,6 +34,18 @@ def reply_from_rasa(item: dict[str, Any]) -> BotReply:
     )
 
 
+@dataclass
+class Conversed:
+    """What Rasa made of one resident message: the parse and the assistant's replies."""
+
+    parse: dict[str, Any]  # as /model/parse: intent, intent_ranking, entities, and extra keys
+    replies: list[BotReply]
+
+
+# Our input channel (rasa_addons/voordeur_channel.py, registered in credentials.yml).
+CONVERSE_PATH = "/webhooks/voordeur/webhook"
+
+
 class RasaClient:
     def __init__(self, base_url: str, token: str, timeout: float = 30.0) -> None:
         self.base_url = base_url.rstrip("/")
@@ -56,6 +68,11 @@ class RasaClient:
     async def parse(self, text: str) -> dict[str, Any]:
         """Intent and ranking for a text, as the trained model sees it."""
         return await self._post("/model/parse", {"text": text}, token=self.token)
+
+    async def converse(self, sender: str, text: str, metadata: dict[str, Any] | None = None) -> Conversed:
+        """One resident message, one round trip: the parse and the replies together."""
+        answer = await self._post(CONVERSE_PATH, {"sender": sender, "message": text, "metadata": metadata or {}})
+        return Conversed(answer.get("parse") or {}, [reply_from_rasa(item) for item in answer.get("messages") or []])
 
     async def send(self, sender: str, text: str, metadata: dict[str, Any] | None = None) -> list[BotReply]:
         """Send one resident message through the REST channel; return the assistant's replies."""

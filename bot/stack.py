@@ -90,7 +90,8 @@ def start_actions(port: int, log_dir: Path, timeout: float = 60) -> Service:
 
 
 def start_rasa(port: int, token: str, actions_url: str, log_dir: Path, timeout: float = 240,
-               model: Path = MODEL_PATH, endpoints: Path = PROJECT_ROOT / "endpoints.yml") -> Service:
+               model: Path = MODEL_PATH, endpoints: Path = PROJECT_ROOT / "endpoints.yml",
+               name: str = "rasa") -> Service:
     if not model.is_file():
         raise StackError(f"no trained model at {model}: run `make model` first")
     if not RASA_BIN.is_file():
@@ -102,7 +103,7 @@ def start_rasa(port: int, token: str, actions_url: str, log_dir: Path, timeout: 
         "-p", str(port), "-m", str(model), "--endpoints", str(endpoints),
         "--credentials", "credentials.yml",
     ]
-    process, log_path = _spawn("rasa", argv, env, log_dir)
+    process, log_path = _spawn(name, argv, env, log_dir)
     url = f"http://127.0.0.1:{port}"
 
     def ready(response: httpx.Response) -> bool:

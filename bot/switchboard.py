@@ -242,11 +242,7 @@ class Switchboard:
             return []
 
         try:
-            parsed = await self.rasa.parse(message.text)
-            # "ik wil iemand spreken over mijn schulden": the need wins the ranking, but the
-            # resident asked for a person; they get one (the need is kept for the worker).
-            said = "/ask_human" if asks_for_person_too(parsed, message.text) else message.text
-            bot_replies = await self.rasa.send(conversation.resident, said, {"channel": conversation.channel})
+            parsed, bot_replies = await self._ask_assistant(conversation, message.text)
         except RasaUnavailable as error:
             log.warning("assistant unavailable (%s); message %s kept as pending", error, message.id)
             first_wait = message.status != "pending"
@@ -278,6 +274,19 @@ class Switchboard:
             bot_replies.append(BotReply(await handover_notice(session, conversation)))
             self.notifier.publish("queue", {"conversation": conversation.id})
         return self._store_replies(session, message, bot_replies)
+
+    async def _ask_assistant(self, conversation: Conversation, text: str) -> tuple[dict[str, Any], list[BotReply]]:
+        """Rasa's parse and replies, in one round trip for almost every message."""
+        metadata = {"channel": conversation.channel}
+        if not PERSON_CUE.search(text):
+            conversed = await self.rasa.converse(conversation.resident, text, metadata)
+            return conversed.parse, conversed.replies
+        # "ik wil iemand spreken over mijn schulden": the need wins the ranking, but the
+        # resident asked for a person; they get one (the need is kept for the worker). The
+        # parse decides what the assistant is told, so only these messages take two trips.
+        parsed = await self.rasa.parse(text)
+        said = "/ask_human" if asks_for_person_too(parsed, text) else text
+        return parsed, (await self.rasa.converse(conversation.resident, said, metadata)).replies
 
     async def _previous_intent(self, session: AsyncSession, message: Message) -> str | None:
         return await session.scalar(

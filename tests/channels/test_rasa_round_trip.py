@@ -1,0 +1,74 @@
+"""One Rasa round trip per resident message (issue 10.6): the gateway's input channel in
+rasa_addons/voordeur_channel.py answers with the parse and the replies together."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from bot.rasa import CONVERSE_PATH
+from bot.store.models import Message
+
+pytestmark = pytest.mark.rasa
+
+
+def new_session() -> str:
+    return "trip-" + uuid.uuid4().hex[:12]
+
+
+def count_rasa_requests(gateway) -> list[str]:
+    """The paths of every request the gateway's Rasa client makes from now on."""
+    paths: list[str] = []
+
+    async def record(request: httpx.Request) -> None:
+        paths.append(request.url.path)
+
+    gateway.switchboard.rasa._http.event_hooks["request"].append(record)
+    return paths
+
+
+async def test_a_message_costs_one_request_to_rasa_and_its_intent_is_stored(gateway):
+    session = new_session()
+    await gateway.say(session, "hallo")  # the first turn of a conversation
+    paths = count_rasa_requests(gateway)
+    body = await gateway.say(session, "ik heb schulden en de rekeningen stapelen zich op")
+    assert paths == [CONVERSE_PATH]
+    assert body["messages"] and all(m["text"] for m in body["messages"])
+    async with gateway.switchboard.sessions() as db:
+        stored = await db.scalar(
+            select(Message).where(Message.direction == "in").order_by(Message.id.desc()).limit(1)
+        )
+    assert stored.intent.startswith("debt_"), stored.intent
+    assert 0 < stored.confidence <= 1
+
+
+async def test_a_need_with_a_request_for_a_person_still_reaches_a_person(gateway):
+    body = await gateway.say(new_session(), "ik wil iemand spreken over mijn schulden")
+    assert body["state"] in ("waiting_for_human", "with_human")
+
+
+async def test_the_channel_gives_the_same_parse_and_replies_as_model_parse_and_rest(rasa_server, rasa_token):
+    text = "de buren maken elke nacht herrie"
+    async with httpx.AsyncClient(base_url=rasa_server.url, timeout=60) as rasa:
+        conversed = await rasa.post(CONVERSE_PATH, json={"sender": new_session(), "message": text})
+        parsed = await rasa.post("/model/parse", params={"token": rasa_token}, json={"text": text})
+        rest = await rasa.post("/webhooks/rest/webhook", json={"sender": new_session(), "message": text})
+    assert conversed.status_code == 200
+    answer = conversed.json()
+    expected = parsed.json()
+    assert answer["parse"]["intent"] == expected["intent"]
+    assert answer["parse"]["intent_ranking"] == expected["intent_ranking"]
+    assert answer["parse"]["entities"] == expected["entities"]
+    assert set(expected) <= set(answer["parse"])  # every key the pipeline adds comes along
+    assert [m.get("text") for m in answer["messages"]] == [m.get("text") for m in rest.json()]
+    assert answer["messages"]
+
+
+async def test_the_channel_refuses_a_request_without_sender_or_text(rasa_server):
+    async with httpx.AsyncClient(base_url=rasa_server.url, timeout=60) as rasa:
+        no_sender = await rasa.post(CONVERSE_PATH, json={"message": "hallo"})
+        no_text = await rasa.post(CONVERSE_PATH, json={"sender": new_session()})
+    assert no_sender.status_code == 400 and no_text.status_code == 400
