@@ -26,11 +26,11 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
 import uuid
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -229,8 +229,8 @@ async def scenario_roundtrip(residents_list: list[int], messages: int) -> list[d
     try:
         for n, residents in enumerate(residents_list):
             pair = [
-                lambda: rasa_alone([rasa], residents, messages, "Rasa alone (1 process, in-memory tracker)"),
-                lambda: through_gateway(rasa, actions, logs, residents, messages),
+                partial(rasa_alone, [rasa], residents, messages, "Rasa alone (1 process, in-memory tracker)"),
+                partial(through_gateway, rasa, actions, logs, residents, messages),
             ]
             if n % 2:  # alternate which goes first, so a change in the machine's load hits both
                 pair.reverse()
@@ -381,7 +381,7 @@ def main() -> int:
               f"{r['p95_ms']} | {r['p99_ms']} | {r['errors']} | {r['lost'] if r['lost'] is not None else '–'} | {rss} "
               f"| {r.get('load_before', '–')} / {r.get('load_after', '–')} |")
     if args.scenario == "roundtrip":
-        for gateway, alone in zip(rows[0::2], rows[1::2]):
+        for gateway, alone in zip(rows[0::2], rows[1::2], strict=False):
             if gateway["target"].startswith("gateway") and alone["residents"] == gateway["residents"]:
                 print(f"\n{gateway['residents']} resident(s): gateway throughput "
                       f"{gateway['messages_per_second'] / alone['messages_per_second']:.2f} of Rasa alone, "

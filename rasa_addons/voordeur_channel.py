@@ -18,7 +18,8 @@ Registered in credentials.yml; Rasa imports it from this folder (PYTHONPATH is t
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, Text
+from typing import Any
+from collections.abc import Awaitable, Callable
 
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -29,7 +30,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 logger = logging.getLogger(__name__)
 
 
-def _bad_request(detail: Text) -> HTTPResponse:
+def _bad_request(detail: str) -> HTTPResponse:
     return response.json({"error": "bad_request", "detail": detail}, status=400)
 
 
@@ -37,7 +38,7 @@ class VoordeurInput(InputChannel):
     """Parse and dialogue in one request, for the Voordeur gateway."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "voordeur"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -60,7 +61,7 @@ class VoordeurInput(InputChannel):
             if agent is None or not agent.is_ready():
                 return response.json({"error": "no_model"}, status=503)
 
-            parse: Dict[Text, Any] = await agent.parse_message(text)
+            parse: dict[str, Any] = await agent.parse_message(text)
             collector = CollectingOutputChannel()
             message = UserMessage(
                 text, collector, sender, parse_data=parse, input_channel=self.name(), metadata=metadata

@@ -6,13 +6,11 @@ from __future__ import annotations
 import uuid
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from bot.rasa import CONVERSE_PATH
 from bot.store.models import Message
 
-pytestmark = pytest.mark.rasa
 
 
 def new_session() -> str:
