@@ -6,7 +6,8 @@ Where a resident's data lives, and what erasing does there:
   that name those conversations;
 - Rasa: the tracker of their pseudonym (`RasaClient.forget`; Voordeur's tracker store in
   rasa_addons/tracker_store.py keeps no message text and deletes a forgotten sender's rows).
-The need log is not touched: it holds no key that joins it to a conversation or a person.
+The need log is not touched: it holds no key that joins it to a conversation or a person (the
+conversation-side link, case_needs, goes with the conversation).
 
 The gateway's rows are deleted first and in one transaction, so an erase never half-happens
 there. Rasa may be down: then `Erased.assistant` is False, and what Rasa keeps of the sender
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.needs.models import CaseNeed
 from bot.rasa import RasaClient
 from bot.store.models import AccessLog, Conversation, Message, Note
 
@@ -52,6 +54,7 @@ async def erase_conversations(session: AsyncSession, conversation_ids: list[int]
         select(func.count(Note.id)).where(Note.conversation_id.in_(conversation_ids))) or 0
     # Explicit deletes, child rows first: correct whether or not the database cascades.
     await session.execute(delete(Note).where(Note.conversation_id.in_(conversation_ids)))
+    await session.execute(delete(CaseNeed).where(CaseNeed.conversation_id.in_(conversation_ids)))  # the link only
     await session.execute(delete(Message).where(Message.conversation_id.in_(conversation_ids)))
     access = await session.execute(delete(AccessLog).where(AccessLog.conversation_id.in_(conversation_ids)))
     await session.execute(delete(Conversation).where(Conversation.id.in_(conversation_ids)))
