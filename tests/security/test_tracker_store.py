@@ -1,0 +1,88 @@
+"""Rasa keeps no resident text (rasa_addons/tracker_store.py), in memory (make run) and in SQL
+(docker-compose; here on a SQLite file), the dialogue still works, and erase and retention
+delete what Rasa keeps."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+
+import httpx
+import pytest
+
+from bot import stack
+from bot.erase import erase_resident
+from tests.conftest import running_gateway
+from tests.security.test_erase import rasa_events, user_events
+
+pytestmark = pytest.mark.rasa
+
+WORDS = "ik word steeds lastig gevallen door hangjongeren bij het winkelcentrum"
+
+
+def all_texts(events: list[dict]) -> list[str]:
+    found = [e.get("text") for e in events] + [(e.get("parse_data") or {}).get("text") for e in events]
+    return [t for t in found if t]
+
+
+async def two_turns(gateway, session: str) -> str:
+    """A need, then the wijk as a postcode: the second answer needs what the first turn set."""
+    await gateway.say(session, WORDS)
+    body = await gateway.say(session, "1034 AB")
+    return " ".join(m["text"] for m in body["messages"])
+
+
+async def test_in_memory_trackers_hold_intents_but_no_text(gateway, rasa_server):
+    answer = await two_turns(gateway, "store-memory-1")
+    assert "Oosterweg 50" in answer  # the dialogue still works across turns
+    events = await rasa_events(rasa_server.url, gateway.switchboard.pseudonym("webchat", "store-memory-1"))
+    assert [e["parse_data"]["intent"]["name"] for e in user_events(events)][:1] == ["nuisance_youth"]
+    assert all_texts(events) == []
+    assert "hangjongeren" not in json.dumps(events) and "1034" not in json.dumps([e.get("text") for e in events])
+
+
+@pytest.fixture(scope="module")
+def sql_rasa(tmp_path_factory, action_server, rasa_token):
+    folder = tmp_path_factory.mktemp("sql-rasa")
+    endpoints = folder / "endpoints.yml"
+    endpoints.write_text(
+        "action_endpoint:\n  url: ${ACTION_ENDPOINT_URL}\n"
+        "tracker_store:\n  type: rasa_addons.tracker_store.TextFreeSQLTrackerStore\n"
+        f"  dialect: sqlite\n  db: {folder / 'rasa.db'}\n")
+    service = stack.start_rasa(stack.free_port(), rasa_token, action_server.url, folder, endpoints=endpoints)
+    yield service, folder / "rasa.db"
+    service.stop()
+
+
+def rows(db_path, sender: str) -> list[tuple[str, float, str]]:
+    with sqlite3.connect(db_path) as db:
+        return db.execute("SELECT type_name, timestamp, data FROM events WHERE sender_id = ?", (sender,)).fetchall()
+
+
+async def test_sql_trackers_hold_no_text_and_erase_and_retention_delete_them(tmp_path, sql_rasa, action_server):
+    rasa, db_path = sql_rasa
+    async with running_gateway(tmp_path, rasa.url, action_server.url) as gateway:
+        answer = await two_turns(gateway, "store-sql-0001")
+        await gateway.say("store-sql-0002", "ik heb schulden")
+        me = gateway.switchboard.pseudonym("webchat", "store-sql-0001")
+        other = gateway.switchboard.pseudonym("webchat", "store-sql-0002")
+        assert "Oosterweg 50" in answer
+        stored = rows(db_path, me)
+        assert any(kind == "user" for kind, _, _ in stored)
+        assert all_texts([json.loads(data) for _, _, data in stored]) == []
+        raw = b"".join(p.read_bytes() for p in db_path.parent.glob("rasa.db*"))
+        assert b"hangjongeren" not in raw  # not in the file, nor its journal
+
+        # Retention: an event older than the period is deleted at the next save.
+        old = time.time() - 400 * 86400
+        async with httpx.AsyncClient() as client:
+            await client.post(f"{rasa.url}/conversations/{other}/tracker/events", params={"token": "test-token"},
+                              json=[{"event": "slot", "name": "wijk", "value": "Noord", "timestamp": old}])
+        assert rows(db_path, other) and min(ts for _, ts, _ in rows(db_path, other)) > old + 86400
+
+        erased = await erase_resident(gateway.switchboard.sessions, gateway.switchboard.rasa, "webchat", me)
+        assert erased.assistant
+        assert rows(db_path, me) == []  # Rasa's SQL store alone would keep every row
+        assert rows(db_path, other)  # only that resident
+        assert user_events(await rasa_events(rasa.url, me)) == []
