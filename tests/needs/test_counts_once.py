@@ -114,7 +114,8 @@ async def test_erase_removes_the_link_and_keeps_the_anonymous_event(gateway_with
     sid, cid = await resident(gw)
     await assistant_says(gw, cid, ("nuisance_noise", "Noord", "out_of_hours"))
     assert await links(gw, cid) == ["nuisance_noise"]
-    assert await erase_resident(gw.switchboard.sessions, "webchat", gw.switchboard.pseudonym("webchat", sid)) == 1
+    erased = await erase_resident(gw.switchboard.sessions, None, "webchat", gw.switchboard.pseudonym("webchat", sid))
+    assert erased.conversations == 1
     assert await links(gw, cid) == []
     assert await events(gw) == [("Noord", "nuisance_noise", "out_of_hours")]
 
