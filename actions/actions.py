@@ -1,8 +1,10 @@
-"""Actions the assistant runs: route a need to a local service, follow up, ask for a person.
+"""Actions the assistant runs: route a need to a local service, read short answers against the
+question asked last, explain again, answer worries, follow up, ask for a person.
 
 Actions speak to the gateway through custom JSON messages under the key "voordeur"
 (handover requests, need events); the gateway is the only part that writes the database.
-The routing logic itself is plain functions in actions/routing.py.
+The routing logic itself is plain functions in actions/routing.py; what was asked last and how
+a short answer reads against it in actions/asked.py.
 """
 
 from __future__ import annotations
@@ -13,14 +15,17 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.asked import DETAILS, HUMAN, LOCATION, NO, SECOND_NEED, UNSURE, YES, asks_about_cost, short_answer
 from actions.routing import (
-    UNKNOWN, Reply, location_buttons, need_fields, need_intents, read_location, route_answer, say,
-    second_need, topic, wijk_in_message,
+    UNKNOWN, Reply, elsewhere_answer, location_buttons, need_fields, need_intents, read_location,
+    route_answer, say, second_need, topic, wijk_in_message,
 )
-from bot.directory import default_directory, needs_location, route, wijk_for_postcode
+from bot.directory import default_directory, needs_location, place_elsewhere, route, wijk_for_postcode
 
 # A fallback message still counts as one problem when the model's best guess is this sure.
 FALLBACK_NEED_CONFIDENCE = 0.2
+
+Events = list[dict[str, Any]]
 
 
 def instruction(**fields: Any) -> dict[str, Any]:
@@ -33,6 +38,23 @@ def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
 
 def record(dispatcher: CollectingDispatcher, intent: str, wijk: str | None, outcome: str) -> None:
     dispatcher.utter_message(json_message=instruction(need=need_fields(intent, wijk, outcome)))
+
+
+def offer_person(dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
+    """'Wil je dat een medewerker met je meekijkt?'; shorter from the second time on."""
+    offers = int(tracker.get_slot("offers_made") or 0)
+    dispatcher.utter_message(response="utter_offer_human" if offers == 0 else "utter_offer_human_short")
+    return [SlotSet("expecting", HUMAN), SlotSet("offers_made", float(offers + 1))]
+
+
+def hand_over(dispatcher: CollectingDispatcher) -> Events:
+    dispatcher.utter_message(response="utter_handover")
+    dispatcher.utter_message(json_message=instruction(handover={"reason": "ask_human"}))
+    return [SlotSet("expecting", None)]
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
 
 
 def entity_wijk(tracker: Tracker) -> str | None:
@@ -52,30 +74,31 @@ def known_wijk(tracker: Tracker) -> str | None:
     return wijk_for_postcode(directory, str(postcode)) if postcode else None
 
 
+def log_wijk(tracker: Tracker) -> str | None:
+    wijk = known_wijk(tracker)
+    return None if wijk == UNKNOWN else wijk
+
+
 class ActionRouteNeed(Action):
-    """Debt, care and nuisance needs; answers to 'where do you live?'; yes to a second problem."""
+    """Debt, care and nuisance needs; answers to 'where do you live?', also when given late."""
 
     def name(self) -> str:
         return "action_route_need"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
         directory = default_directory()
         message = tracker.latest_message
-        intent = (message.get("intent") or {}).get("name")
+        intent = latest_intent(tracker)
         text = message.get("text") or ""
         ranking = message.get("intent_ranking") or []
-        expecting = tracker.get_slot("expecting")
         needs = need_intents()
+        pending = tracker.get_slot("pending_intent")
 
-        if expecting == "location" and tracker.get_slot("pending_intent") in needs:
-            answer = read_location(directory, text, entity_wijk(tracker))
-            if answer is not None or intent not in needs:
-                wijk = answer.wijk if answer else None
-                return self.answer(dispatcher, tracker.get_slot("pending_intent"), wijk,
-                                   tracker.get_slot("offered_intent"), remember=wijk or UNKNOWN)
-
-        if expecting == "second_need" and intent == "affirm" and tracker.get_slot("offered_intent") in needs:
-            return self.need(dispatcher, tracker, tracker.get_slot("offered_intent"), "", [])
+        if tracker.get_slot("expecting") == LOCATION and pending in needs:
+            # "nord" may read as a need; a wijk or a place in the answer still wins.
+            if (intent not in needs or read_location(directory, text, entity_wijk(tracker)) is not None
+                    or place_elsewhere(directory, text)):
+                return self.location_answer(dispatcher, tracker, pending, text)
 
         if intent in needs:
             return self.need(dispatcher, tracker, intent, text, ranking)
@@ -88,45 +111,76 @@ class ActionRouteNeed(Action):
             send(dispatcher, say("utter_ask_rephrase"))
             return []
 
-        # inform_location without a pending need: remember the wijk, ask what the matter is.
+        # A place or postcode without a need waiting: for the last need, or remembered.
+        routed = tracker.get_slot("routed_intent")
+        elsewhere = place_elsewhere(directory, text)
+        if elsewhere:
+            return self.elsewhere(dispatcher, routed if routed in needs else None, elsewhere)
         answer = read_location(directory, text, entity_wijk(tracker))
         if answer is not None and answer.wijk:
+            if routed in needs:
+                send(dispatcher, say("utter_late_location", wijk=answer.wijk, topic=topic(routed)))
+                return self.answer(dispatcher, tracker, routed, answer.wijk, None, remember=answer.wijk,
+                                   recorded=True)
             send(dispatcher, say("utter_location_noted"))
-            return [SlotSet("wijk", answer.wijk)]
+            return [SlotSet("wijk", answer.wijk), SlotSet("elsewhere", None)]
         send(dispatcher, say("utter_ask_rephrase"))
         return []
 
+    def location_answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, pending: str,
+                        text: str) -> Events:
+        """The reply to 'where do you live?': a wijk, elsewhere, or not saying (city-wide)."""
+        directory = default_directory()
+        elsewhere = place_elsewhere(directory, text)
+        if elsewhere:
+            return self.elsewhere(dispatcher, pending, elsewhere) + [SlotSet("pending_intent", None)]
+        answer = read_location(directory, text, entity_wijk(tracker))
+        wijk = answer.wijk if answer else None
+        return self.answer(dispatcher, tracker, pending, wijk, tracker.get_slot("offered_intent"),
+                           remember=wijk or UNKNOWN)
+
     def need(self, dispatcher: CollectingDispatcher, tracker: Tracker, intent: str, text: str,
-             ranking: list[dict[str, Any]]) -> list[dict[str, Any]]:
+             ranking: list[dict[str, Any]]) -> Events:
         directory = default_directory()
         second = second_need(text, intent, ranking)
+        elsewhere = place_elsewhere(directory, text) or tracker.get_slot("elsewhere")
+        named = wijk_in_message(directory, text, entity_wijk(tracker))
+        if elsewhere and not named:
+            dispatcher.utter_message(response=f"utter_ack_{intent}")
+            return self.elsewhere(dispatcher, intent, str(elsewhere))
         if second:
             send(dispatcher, say("utter_two_problems", first=topic(intent), second=topic(second)))
         dispatcher.utter_message(response=f"utter_ack_{intent}")
-        named = wijk_in_message(directory, text, entity_wijk(tracker))
         wijk = named or known_wijk(tracker)
         if wijk is None and needs_location(directory, intent):
             send(dispatcher, Reply(say("utter_ask_location").text, location_buttons(directory)))
-            return [SlotSet("expecting", "location"), SlotSet("pending_intent", intent),
+            return [SlotSet("expecting", LOCATION), SlotSet("pending_intent", intent),
                     SlotSet("offered_intent", second)]
-        return self.answer(dispatcher, intent, None if wijk == UNKNOWN else wijk, second, remember=named)
+        return self.answer(dispatcher, tracker, intent, None if wijk == UNKNOWN else wijk, second, remember=named)
 
-    def answer(self, dispatcher: CollectingDispatcher, intent: str, wijk: str | None,
-               second: str | None, remember: str | None = None) -> list[dict[str, Any]]:
-        """Name the service; `remember` is a wijk (or UNKNOWN) the resident just gave."""
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, intent: str, wijk: str | None,
+               second: str | None, remember: str | None = None, recorded: bool = False) -> Events:
+        """Name the service; `remember` is a wijk (or UNKNOWN) the resident just gave.
+        `recorded`: the need was logged already (a wijk given late), so it is not counted twice."""
         directory = default_directory()
         found = route(directory, intent, wijk)
         answer = route_answer(directory, found)
         dispatcher.utter_message(text=answer.text)
-        record(dispatcher, intent, wijk, answer.outcome)
+        if not recorded:
+            record(dispatcher, intent, wijk, answer.outcome)
         events = [SlotSet("pending_intent", None), SlotSet("routed_intent", intent)]
         if remember:
-            events.append(SlotSet("wijk", remember))
+            events += [SlotSet("wijk", remember), SlotSet("elsewhere", None)]
         if second and second != intent:
             send(dispatcher, say("utter_offer_second", second=topic(second), second_intent=second))
-            return events + [SlotSet("expecting", "second_need"), SlotSet("offered_intent", second)]
-        dispatcher.utter_message(response="utter_offer_human")
-        return events + [SlotSet("expecting", None), SlotSet("offered_intent", None)]
+            return events + [SlotSet("expecting", SECOND_NEED), SlotSet("offered_intent", second)]
+        return events + [SlotSet("offered_intent", None)] + offer_person(dispatcher, tracker)
+
+    def elsewhere(self, dispatcher: CollectingDispatcher, intent: str | None, place: str) -> Events:
+        """A resident of another municipality: what works everywhere, never local services."""
+        directory = default_directory()
+        send(dispatcher, Reply(elsewhere_answer(directory, intent, place)))
+        return [SlotSet("elsewhere", place), SlotSet("expecting", None), SlotSet("offered_intent", None)]
 
 
 class ActionRouteLocationAnswer(ActionRouteNeed):
@@ -136,11 +190,107 @@ class ActionRouteLocationAnswer(ActionRouteNeed):
         return "action_route_location_answer"
 
 
-class ActionRouteOfferedNeed(ActionRouteNeed):
-    """The same action, for 'yes' to the second problem of a message."""
+class ActionAnswerQuestion(ActionRouteNeed):
+    """Yes, no or 'weet ik niet', typed or pressed, read against the question asked last."""
 
     def name(self) -> str:
-        return "action_route_offered_need"
+        return "action_answer_question"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+        text = tracker.latest_message.get("text") or ""
+        kind = short_answer(latest_intent(tracker), text) or UNSURE
+        expecting = tracker.get_slot("expecting")
+        needs = need_intents()
+
+        if expecting == LOCATION and tracker.get_slot("pending_intent") in needs:
+            return self.location_answer(dispatcher, tracker, tracker.get_slot("pending_intent"), text)
+
+        if expecting == HUMAN:
+            if kind == YES:
+                return hand_over(dispatcher)
+            if kind == NO:
+                dispatcher.utter_message(response="utter_deny_human")
+                return [SlotSet("expecting", None)]
+            send(dispatcher, say("utter_explain_human"))
+            return [SlotSet("expecting", HUMAN)]
+
+        offered = tracker.get_slot("offered_intent")
+        if expecting == SECOND_NEED and offered in needs:
+            if kind == YES:
+                return self.need(dispatcher, tracker, offered, "", [])
+            dispatcher.utter_message(response="utter_decline_second")
+            record(dispatcher, offered, log_wijk(tracker), "declined")
+            return [SlotSet("expecting", None), SlotSet("offered_intent", None)]
+
+        if expecting == DETAILS:
+            return self.details(dispatcher, tracker, kind)
+
+        dispatcher.utter_message(response={YES: "utter_affirm", NO: "utter_deny"}.get(kind, "utter_unsure"))
+        return [SlotSet("expecting", None)]
+
+    def details(self, dispatcher: CollectingDispatcher, tracker: Tracker, kind: str) -> Events:
+        dispatcher.utter_message(response="utter_deny" if kind == NO else "utter_affirm")
+        return [SlotSet("expecting", None)]
+
+
+class ActionExplain(Action):
+    """'wat bedoel je?', 'dit is te moeilijk', 'en nu?', 'kost dat geld?': the last point again,
+    more simply, and a person on offer."""
+
+    def name(self) -> str:
+        return "action_explain"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+        directory = default_directory()
+        text = tracker.latest_message.get("text") or ""
+        expecting = tracker.get_slot("expecting")
+        needs = need_intents()
+        if expecting == HUMAN:
+            send(dispatcher, say("utter_explain_human"))
+            return []
+        if expecting == LOCATION:
+            buttons = location_buttons(directory) + say("utter_offer_human_short").buttons[:1]
+            send(dispatcher, Reply(say("utter_explain_location").text, buttons))
+            return []
+        offered = tracker.get_slot("offered_intent")
+        if expecting == SECOND_NEED and offered in needs:
+            send(dispatcher, say("utter_explain_second", second=topic(offered), second_intent=offered))
+            return []
+        routed = tracker.get_slot("routed_intent")
+        if routed in needs and not tracker.get_slot("elsewhere"):
+            found = route(directory, routed, log_wijk(tracker))
+            if found.service:
+                send(dispatcher, say("utter_explain_route", service=found.service.name, phone=found.phone))
+            else:
+                send(dispatcher, say("utter_explain_no_service", phone=directory.phone))
+            if asks_about_cost(text):
+                dispatcher.utter_message(response="utter_explain_cost")
+        else:
+            dispatcher.utter_message(response="utter_explain_start")
+        return offer_person(dispatcher, tracker)
+
+
+class ActionAnswerWorry(Action):
+    """Fear, shame and distrust: an honest answer of their own, then a person on offer.
+    Also 'ben je een computer?', which itself asks whether the resident wants a person."""
+
+    ASKS_ITSELF = {"bot_challenge"}  # the response ends with the question about a person
+
+    def name(self) -> str:
+        return "action_answer_worry"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+        intent = latest_intent(tracker) or ""
+        if intent in self.ASKS_ITSELF:
+            dispatcher.utter_message(response=f"utter_{intent}")
+            return [SlotSet("expecting", HUMAN)]
+        if intent == "worry_children":
+            found = route(default_directory(), "care_youth", log_wijk(tracker))
+            service = found.service.name if found.service else default_directory().municipality
+            send(dispatcher, say("utter_worry_children", service=service, phone=found.phone))
+        else:
+            dispatcher.utter_message(response=f"utter_{intent}")
+        return offer_person(dispatcher, tracker)
 
 
 class ActionFollowUp(Action):
@@ -149,33 +299,16 @@ class ActionFollowUp(Action):
     def name(self) -> str:
         return "action_follow_up"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+        intent = latest_intent(tracker)
         text = (tracker.latest_message.get("text") or "").lower()
         waiting = intent == "report_waiting_list" or "wacht" in text
         outcome = "waiting_list" if waiting else "not_helped"
         dispatcher.utter_message(response=f"utter_follow_up_{outcome}")
         routed = tracker.get_slot("routed_intent")
         if routed in need_intents():
-            wijk = known_wijk(tracker)
-            record(dispatcher, routed, None if wijk == UNKNOWN else wijk, outcome)
-        dispatcher.utter_message(response="utter_offer_human")
-        return [SlotSet("expecting", None)]
-
-
-class ActionDeclineNeed(Action):
-    """'Nee' to the second problem of a message: fine, and recorded as declined."""
-
-    def name(self) -> str:
-        return "action_decline_need"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
-        offered = tracker.get_slot("offered_intent")
-        dispatcher.utter_message(response="utter_decline_second")
-        if offered in need_intents():
-            wijk = known_wijk(tracker)
-            record(dispatcher, offered, None if wijk == UNKNOWN else wijk, "declined")
-        return [SlotSet("expecting", None), SlotSet("offered_intent", None)]
+            record(dispatcher, routed, log_wijk(tracker), outcome)
+        return offer_person(dispatcher, tracker)
 
 
 class ActionOutOfScope(Action):
@@ -187,23 +320,21 @@ class ActionOutOfScope(Action):
     def name(self) -> str:
         return "action_out_of_scope"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
         count = int(tracker.get_slot("out_of_scope_count") or 0) + 1
         dispatcher.utter_message(response="utter_out_of_scope")
+        events: Events = [SlotSet("out_of_scope_count", float(count)), SlotSet("expecting", None)]
         if count >= self.REPEAT:
             if count == self.REPEAT:
-                wijk = known_wijk(tracker)
-                record(dispatcher, "out_of_scope", None if wijk == UNKNOWN else wijk, "out_of_scope")
+                record(dispatcher, "out_of_scope", log_wijk(tracker), "out_of_scope")
             dispatcher.utter_message(response="utter_out_of_scope_again")
-            dispatcher.utter_message(response="utter_offer_human")
-        return [SlotSet("out_of_scope_count", float(count))]
+            events += offer_person(dispatcher, tracker)
+        return events
 
 
 class ActionRequestHandover(Action):
     def name(self) -> str:
         return "action_request_handover"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
-        dispatcher.utter_message(response="utter_handover")
-        dispatcher.utter_message(json_message=instruction(handover={"reason": "ask_human"}))
-        return [SlotSet("expecting", None)]
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+        return hand_over(dispatcher)

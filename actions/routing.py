@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.directory import Directory, Route, find_wijk, format_moment, format_week, needs_location, status
+from bot.directory import Directory, Route, find_wijk, route, format_moment, format_week, needs_location, status
 from bot.directory.hours import format_time, local_now
 from bot.directory.lookup import wijk_for_postcode
 from bot.responses import load_responses
@@ -179,6 +179,19 @@ def route_answer(directory: Directory, found: Route, now: datetime | None = None
         lines.append(say("utter_route_national", service=found.national.name,
                          phone=found.national.phones[0]).text)
     return RouteAnswer("\n".join(lines), "met" if current.open_now else "out_of_hours")
+
+
+def elsewhere_answer(directory: Directory, intent: str | None, place: str) -> str:
+    """For a resident of another municipality: say so, and give only what works everywhere
+    (the national line for this need, then Geldfit, 113, Veilig Thuis, 14 + netnummer)."""
+    own = directory.municipality.removeprefix("Gemeente ").strip()
+    lines = [say("utter_elsewhere", place=place, municipality=own).text]
+    everywhere = say("utter_elsewhere_everywhere").text
+    national = route(directory, intent, None).national if intent else None
+    if national and national.phones and national.phones[0] not in everywhere:
+        lines.append(say("utter_route_national", service=national.name, phone=national.phones[0]).text)
+    lines.append(everywhere)
+    return "\n".join(lines)
 
 
 def dutch_list(items: tuple[str, ...] | list[str]) -> str:

@@ -19,6 +19,12 @@ SUB_INTENTS = {
     "inform_location": "out_of_scope",
     "report_waiting_list": "out_of_scope",  # "daar is een wachtlijst" after a service was named
     "report_not_helped": "out_of_scope",  # "dat heb ik al geprobeerd", "dat helpt niet"
+    "unsure": "out_of_scope",  # "misschien", "weet ik niet": read against the question asked last
+    "ask_clarify": "out_of_scope",  # "wat bedoel je?", "dit is te moeilijk", "en nu?"
+    "distrust": "out_of_scope",  # "jullie helpen toch nooit"
+    "shame": "out_of_scope",  # "ik schaam me om hulp te vragen"
+    "worry_benefit": "privacy_question",  # "pakken jullie mn uitkering af?"
+    "worry_children": "privacy_question",  # "ik wil niet dat ze mijn kinderen afpakken"
     "nlu_fallback": "out_of_scope",
 }
 

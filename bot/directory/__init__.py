@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT
+from bot.directory.area import dutch_places, place_elsewhere, postcodes_in
 from bot.directory.holidays import easter_sunday, holiday_name, public_holidays
 from bot.directory.hours import Status, format_moment, format_week, status
 from bot.directory.load import DirectoryError, load_directory, parse_directory
@@ -24,7 +25,7 @@ from bot.directory.model import Directory, Location, Organization, Service, Serv
 DEFAULT_PATH = PROJECT_ROOT / "directory" / "services.yml"
 
 __all__ = [
-    "DEFAULT_PATH", "Directory", "DirectoryError", "Location", "Organization", "Route", "Service",
+    "DEFAULT_PATH", "Directory", "dutch_places", "place_elsewhere", "postcodes_in", "DirectoryError", "Location", "Organization", "Route", "Service",
     "ServiceAtLocation", "Status", "Wijk", "default_directory", "directory_path", "easter_sunday",
     "find_wijk", "format_moment", "format_week", "holiday_name", "load_directory", "match_wijk",
     "needs_location", "parse_directory", "public_holidays", "route", "status", "wijk_for_postcode",
