@@ -245,29 +245,33 @@ class ActionExplain(Action):
         text = tracker.latest_message.get("text") or ""
         expecting = tracker.get_slot("expecting")
         needs = need_intents()
-        if expecting == HUMAN:
-            send(dispatcher, say("utter_explain_human"))
-            return []
+        routed = tracker.get_slot("routed_intent")
+        served = routed in needs and not tracker.get_slot("elsewhere")
         if expecting == LOCATION:
             buttons = location_buttons(directory) + say("utter_offer_human_short").buttons[:1]
             send(dispatcher, Reply(say("utter_explain_location").text, buttons))
-            return []
+            return self.cost(dispatcher, text)
         offered = tracker.get_slot("offered_intent")
         if expecting == SECOND_NEED and offered in needs:
             send(dispatcher, say("utter_explain_second", second=topic(offered), second_intent=offered))
             return []
-        routed = tracker.get_slot("routed_intent")
-        if routed in needs and not tracker.get_slot("elsewhere"):
+        if served:
             found = route(directory, routed, log_wijk(tracker))
             if found.service:
                 send(dispatcher, say("utter_explain_route", service=found.service.name, phone=found.phone))
             else:
                 send(dispatcher, say("utter_explain_no_service", phone=directory.phone))
-            if asks_about_cost(text):
-                dispatcher.utter_message(response="utter_explain_cost")
-        else:
+        elif expecting != HUMAN:
             dispatcher.utter_message(response="utter_explain_start")
-        return offer_person(dispatcher, tracker)
+        self.cost(dispatcher, text)
+        send(dispatcher, say("utter_explain_human"))
+        return [SlotSet("expecting", HUMAN)]
+
+    @staticmethod
+    def cost(dispatcher: CollectingDispatcher, text: str) -> Events:
+        if asks_about_cost(text):
+            dispatcher.utter_message(response="utter_explain_cost")
+        return []
 
 
 class ActionAnswerWorry(Action):

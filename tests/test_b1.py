@@ -17,7 +17,7 @@ import pytest
 import textstat
 import yaml
 
-from actions.routing import route_answer
+from actions.routing import elsewhere_answer, route_answer
 from bot.directory import DEFAULT_PATH, load_directory, route
 from bot.taxonomy import themes_by_intent
 from tests.nlu_data import ROOT
@@ -69,6 +69,7 @@ def resident_texts() -> list[tuple[str, str]]:
     for intent in needs:
         for wijk in [None, *DIRECTORY.wijk_names()]:
             texts.append((f"route answer {intent}/{wijk}", route_answer(DIRECTORY, route(DIRECTORY, intent, wijk)).text))
+        texts.append((f"elsewhere answer {intent}", elsewhere_answer(DIRECTORY, intent, "Utrecht")))
     return texts
 
 

@@ -127,6 +127,12 @@ def needs(turn: Turn, want: Any) -> str | None:
     return f"need log lacks {missing} (has {turn.needs})" if missing else None
 
 
+def max_words(turn: Turn, want: int) -> str | None:
+    """The replies to this turn are short: a repeated answer must not be the same long block."""
+    count = len(re.findall(r"\S+", turn.text))
+    return f"replies have {count} words, more than {want}" if count > int(want) else None
+
+
 def no_promise(turn: Turn, want: bool) -> str | None:
     """Outside desk hours nobody may be promised a person now, and a worker is named with when."""
     if not want or turn.desk_open:
@@ -153,6 +159,7 @@ CHECKS: dict[str, Callable[[Turn, Any], str | None]] = {
     "theme": theme,
     "needs": needs,
     "no_promise": no_promise,
+    "max_words": max_words,
 }
 DEFAULTS = {"answered": True, "no_promise": True}
 

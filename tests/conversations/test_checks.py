@@ -77,3 +77,9 @@ def test_every_conversation_file_loads_and_both_desks_double_a_case(tmp_path: Pa
     (tmp_path / "a.yml").write_text("- {name: y, turns: [{say: a}]}\n- {name: z, desk: open, turns: [{say: b}]}\n")
     assert [(c.name, c.desk) for c in load_cases(tmp_path)] == [("y", "open"), ("y", "closed"), ("z", "open")]
     assert load_cases()  # the real files load without errors
+
+
+def test_max_words_catches_a_long_block():
+    long_block = turn("Hier kun je terecht. " * 10, "Wil je dat een medewerker met je meekijkt?")
+    assert problems(long_block, {"max_words": 30})
+    assert not problems(turn("Bel 0123-456 700.", "Wil je het adres?"), {"max_words": 30})
