@@ -120,8 +120,8 @@ class ActionRouteNeed(Action):
         if answer is not None and answer.wijk:
             if routed in needs:
                 send(dispatcher, say("utter_late_location", wijk=answer.wijk, topic=topic(routed)))
-                return self.answer(dispatcher, tracker, routed, answer.wijk, None, remember=answer.wijk,
-                                   recorded=True)
+                # Recorded again: the gateway updates the need's first event with the wijk.
+                return self.answer(dispatcher, tracker, routed, answer.wijk, None, remember=answer.wijk)
             send(dispatcher, say("utter_location_noted"))
             return [SlotSet("wijk", answer.wijk), SlotSet("elsewhere", None)]
         send(dispatcher, say("utter_ask_rephrase"))
@@ -159,15 +159,13 @@ class ActionRouteNeed(Action):
         return self.answer(dispatcher, tracker, intent, None if wijk == UNKNOWN else wijk, second, remember=named)
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, intent: str, wijk: str | None,
-               second: str | None, remember: str | None = None, recorded: bool = False) -> Events:
-        """Name the service; `remember` is a wijk (or UNKNOWN) the resident just gave.
-        `recorded`: the need was logged already (a wijk given late), so it is not counted twice."""
+               second: str | None, remember: str | None = None) -> Events:
+        """Name the service; `remember` is a wijk (or UNKNOWN) the resident just gave."""
         directory = default_directory()
         found = route(directory, intent, wijk)
         answer = route_answer(directory, found)
         dispatcher.utter_message(text=answer.text)
-        if not recorded:
-            record(dispatcher, intent, wijk, answer.outcome)
+        record(dispatcher, intent, wijk, answer.outcome)
         events = [SlotSet("pending_intent", None), SlotSet("routed_intent", intent)]
         if remember:
             events += [SlotSet("wijk", remember), SlotSet("elsewhere", None)]
