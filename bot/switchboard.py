@@ -25,7 +25,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
-from bot.handover.queue import handover_notice, join_queue
+from bot import lifecycle
+from bot.handover.queue import handover_notice
+from bot.lifecycle import HUMAN_STATES, State
 from bot.needs.log import InvalidNeed, record_bot_need
 from bot.notify import Notifier
 from bot.pseudonym import pseudonymise, seal, unseal
@@ -37,9 +39,6 @@ from bot.store.models import Conversation, Message, utcnow
 from bot.taxonomy import CRISIS_INTENTS, theme_of, themes_by_intent
 
 log = logging.getLogger(__name__)
-
-HUMAN_STATES = ("waiting_for_human", "with_human")
-
 
 def stuck_after() -> timedelta:
     """A message still `received` after this long (its process died, or lost the database,
@@ -155,8 +154,7 @@ class Switchboard:
                         await session.flush()
                     elif address and conversation.address is None:
                         conversation.address = address
-                    if conversation.state == "closed":
-                        conversation.state = "bot"
+                    await lifecycle.reopen(session, conversation)
                     return conversation.id
             except IntegrityError:  # created by a concurrent first message: read it again
                 continue
@@ -208,7 +206,7 @@ class Switchboard:
                     replies: list[Message] = []
                 else:
                     replies = await self._decide(session, message)
-                state = message.conversation.state if message else "bot"
+                state = message.conversation.state if message else State.BOT.value
             if conversation_id in self._joined:
                 self._joined.discard(conversation_id)
                 await self.pause_assistant(message.conversation.resident)
@@ -230,7 +228,7 @@ class Switchboard:
             crisis_reply = response(f"utter_{crisis.intent}")
             replies = [BotReply(crisis_reply.text, crisis_reply.buttons)]
             # A person follows up every crisis: after the crisis answer, never instead of it.
-            if join_queue(conversation, "crisis", urgent=True):
+            if (await lifecycle.ask_for_person(session, conversation, "crisis", urgent=True)).moved:
                 self._joined.add(conversation.id)
                 replies.append(BotReply(response("utter_gateway_crisis_followup").text))
                 self.notifier.publish("queue", {"conversation": conversation.id})
@@ -268,7 +266,7 @@ class Switchboard:
         if not any(reply.text for reply in bot_replies):
             safe = response("utter_gateway_safe_answer")
             bot_replies.append(BotReply(safe.text))
-        if handover and join_queue(conversation, *handover):
+        if handover and (await lifecycle.ask_for_person(session, conversation, *handover)).moved:
             self._joined.add(conversation.id)
             await session.flush()
             bot_replies.append(BotReply(await handover_notice(session, conversation)))
@@ -405,6 +403,17 @@ class Switchboard:
             await self.rasa.add_events(resident, [{"event": "resume"}])
         except Exception as error:
             log.info("could not resume the assistant's tracker (%s)", type(error).__name__)
+
+    async def follow_up(self, change: lifecycle.Change) -> None:
+        """After a lifecycle transition is committed: pause or resume the assistant, tell the
+        resident what happened, and let the console's queue refresh."""
+        if change.pauses_assistant:
+            await self.pause_assistant(change.resident)
+        if change.resumes_assistant:
+            await self.resume_assistant(change.resident)
+        if change.notice:
+            await self.add_outgoing(change.conversation_id, response(change.notice).text)
+        self.notifier.publish("queue", {"conversation": change.conversation_id})
 
     async def remind_waiting(self) -> int:
         """Tell residents nobody has claimed yet that they are not forgotten."""

@@ -41,12 +41,13 @@ from telegram.ext import (
     filters,
 )
 
+from bot import lifecycle
 from bot.channels.ordering import KeyedLocks, RecentIds
 from bot.config import Settings
 from bot.erase import erase_resident
 from bot.responses import response
 from bot.store.models import Conversation, Message
-from bot.switchboard import HUMAN_STATES, Inbound, Outgoing, Switchboard
+from bot.switchboard import Inbound, Outgoing, Switchboard
 
 log = logging.getLogger(__name__)
 
@@ -232,16 +233,15 @@ class TelegramChannel:
         if not chat_id:
             return
         resident = self.switchboard.pseudonym(CHANNEL, chat_id)
+        change = None
         async with self.switchboard.sessions.begin() as session:
             conversation = await session.scalar(
                 select(Conversation).where(Conversation.channel == CHANNEL, Conversation.resident == resident)
             )
-            was_with_human = conversation is not None and conversation.state in HUMAN_STATES
-            if conversation is not None:
-                # Closed, as a worker closes it (a new message opens it again).
-                conversation.state, conversation.assigned_to, conversation.urgent = "closed", None, False
-        if was_with_human:
-            await self.switchboard.resume_assistant(resident)
+            if conversation is not None:  # closed, as a worker closes it (a new message opens it again)
+                change = await lifecycle.close_by_resident(session, conversation)
+        if change is not None:
+            await self.switchboard.follow_up(change)
         await self._say(chat_id, "utter_gateway_stop")
 
     async def on_button(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:

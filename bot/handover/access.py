@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.lifecycle import HUMAN_STATES, State
 from bot.store.models import AccessLog, Conversation, User, utcnow
 
 REASON_MINE = "behandelt dit gesprek"
@@ -29,14 +30,14 @@ def in_team(conversation: Conversation, user: User) -> bool:
 
 def in_queue_of(conversation: Conversation, user: User) -> bool:
     """Whether the case shows in this worker's queue (urgent cases show for everyone)."""
-    return conversation.state == "waiting_for_human" and (conversation.urgent or in_team(conversation, user))
+    return conversation.state == State.WAITING and (conversation.urgent or in_team(conversation, user))
 
 
 def read_reason(conversation: Conversation, user: User) -> str | None:
     """Why this worker may read this case now, or None when they may not."""
-    if conversation.state == "with_human" and conversation.assigned_to == user.id:
+    if conversation.state == State.WITH_HUMAN and conversation.assigned_to == user.id:
         return REASON_MINE
-    if conversation.urgent and conversation.state in ("waiting_for_human", "with_human"):
+    if conversation.urgent and conversation.state in HUMAN_STATES:
         return REASON_URGENT
     if in_queue_of(conversation, user):
         team = f" van {conversation.team}" if conversation.team else ""

@@ -13,7 +13,7 @@ import uuid
 from sqlalchemy import select
 
 from bot.erase import erase_resident
-from bot.handover.queue import join_queue
+from bot import lifecycle
 from bot.needs.models import CaseNeed, NeedEvent
 from bot.needs.report import OUTCOME_NL
 from bot.needs.suppress import node, publish
@@ -46,7 +46,7 @@ async def assistant_says(gw, cid: int, *needs: tuple[str, str, str], handover: b
         for intent, wijk, outcome in needs:
             await gw.switchboard._apply(db, conversation, {"need": {"intent": intent, "wijk": wijk, "outcome": outcome}})
         if handover:
-            join_queue(conversation, "ask_human")
+            await lifecycle.ask_for_person(db, conversation, "ask_human")
 
 
 async def worker_closes(gw, cid: int, outcome: str, intent: str) -> None:

@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from bot.lifecycle import State
 from bot.needs.report import INTENT_NL, THEME_NL
 from bot.store.models import User, utcnow
 from bot.switchboard import Switchboard
@@ -22,8 +23,8 @@ TEMPLATES = Environment(
 )
 MAX_REPLY = 4096
 LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
-STATE_NL = {"bot": "bij de assistent", "waiting_for_human": "wacht op een medewerker",
-            "with_human": "bij een medewerker", "closed": "afgesloten"}
+STATE_NL = {State.BOT: "bij de assistent", State.WAITING: "wacht op een medewerker",
+            State.WITH_HUMAN: "bij een medewerker", State.CLOSED: "afgesloten"}
 ROLE_NL = {"worker": "medewerker", "manager": "manager", "admin": "beheerder"}
 CHANNEL_NL = {"webchat": "webchat", "telegram": "Telegram", "whatsapp": "WhatsApp"}
 REASON_NL = {"crisis": "crisis", "ask_human": "vroeg om een medewerker", "not_understood": "assistent begreep het niet",

@@ -11,11 +11,11 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
-from bot.handover import queue
+from bot import lifecycle
 from bot.handover.access import log_access, log_read, read_reason
 from bot.handover.auth import require
 from bot.handover.pages.common import MAX_REPLY, author_of, minutes_since, render, switchboard_of, theme_of
-from bot.needs.log import InvalidNeed, record_close
+from bot.needs.log import InvalidNeed
 from bot.pseudonym import short_label
 from bot.responses import load_responses, response
 from bot.store.models import Conversation, DirectoryService, Message, Note, User
@@ -29,7 +29,7 @@ ActionHandler = Callable[[AsyncSession, Conversation, FormData], Awaitable[After
 
 
 def may_act(conversation: Conversation, user: User) -> bool:
-    return conversation.state == "with_human" and conversation.assigned_to == user.id
+    return conversation.state == lifecycle.State.WITH_HUMAN and conversation.assigned_to == user.id
 
 
 def canned_replies(user: User) -> list[tuple[str, str]]:
@@ -76,7 +76,7 @@ async def conversation_page(request: Request, user: User, csrf: str) -> Response
     page = render("conversation.html", user=user, csrf=csrf, c=conversation,
                   label=short_label(conversation.resident), messages=messages, notes=notes,
                   needs=needs, can_act=may_act(conversation, user), canned=canned_replies(user),
-                  colleagues=colleagues, outcomes=queue.CLOSE_OUTCOMES, intents=NEED_INTENTS,
+                  colleagues=colleagues, outcomes=lifecycle.CLOSE_OUTCOMES, intents=NEED_INTENTS,
                   last_need=last_need, theme_of=theme_of, waiting=minutes_since(conversation.handover_at),
                   services=services)
     page.headers.update(NO_STORE)
@@ -147,14 +147,9 @@ async def hand_back(request: Request, user: User, csrf: str) -> Response:
     switchboard = switchboard_of(request)
 
     async def handler(db, conversation, form):
-        conversation.state, conversation.assigned_to = "bot", None
+        change = await lifecycle.hand_back(db, conversation, user)
         await log_access(db, user, conversation.id, "hand_back", "terug naar de assistent")
-        resident, cid = conversation.resident, conversation.id
-
-        async def after():
-            await switchboard.resume_assistant(resident)
-            await switchboard.add_outgoing(cid, response("utter_gateway_handback").text)
-        return after
+        return lambda: switchboard.follow_up(change)
 
     return await act(request, user, handler)
 
@@ -165,19 +160,16 @@ async def transfer(request: Request, user: User, csrf: str) -> Response:
 
     async def handler(db, conversation, form):
         target = str(form.get("to", ""))
-        if target.startswith("user:") and target[5:].isdigit():
-            colleague = await db.get(User, int(target[5:]))
-            if colleague is None or colleague.role != "worker" or not colleague.active:
-                return None
-            conversation.assigned_to = colleague.id
-        elif target.startswith("team:"):
-            conversation.state, conversation.assigned_to = "waiting_for_human", None
-            conversation.team = target[5:][:48]
-        else:
+        colleague = await db.get(User, int(target[5:])) if target.startswith("user:") and target[5:].isdigit() else None
+        team = target[5:] if target.startswith("team:") else None
+        if colleague is None and team is None:
+            return None
+        try:
+            change = await lifecycle.transfer(db, conversation, user, to_user=colleague, to_team=team)
+        except lifecycle.IllegalTransition:
             return None
         await log_access(db, user, conversation.id, "transfer", f"overgedragen aan {target}")
-        cid = conversation.id
-        return lambda: switchboard.add_outgoing(cid, response("utter_gateway_transfer").text)
+        return lambda: switchboard.follow_up(change)
 
     return await act(request, user, handler)
 
@@ -187,27 +179,26 @@ async def close(request: Request, user: User, csrf: str) -> Response:
     switchboard = switchboard_of(request)
 
     async def handler(db, conversation, form):
-        outcome = queue.CLOSE_OUTCOMES.get(str(form.get("outcome", "")))
+        outcome = lifecycle.CLOSE_OUTCOMES.get(str(form.get("outcome", "")))
         intent = str(form.get("intent", ""))
         if outcome is None or intent not in NEED_INTENTS:
             return None
         try:
-            await record_close(db, conversation, intent, outcome.need_outcome, switchboard.known_wijken)
-        except InvalidNeed:
+            change = await lifecycle.close(db, conversation, user, str(form.get("outcome")), intent,
+                                           switchboard.known_wijken)
+        except (InvalidNeed, lifecycle.IllegalTransition):
             return None
         service = await db.get(DirectoryService, str(form.get("service", ""))) if form.get("service") else None
-        conversation.state, conversation.assigned_to, conversation.urgent = "closed", None, False
         reason = f"afgesloten: {outcome.need_outcome}" + (f", doorverwezen naar {service.id}" if service else "")
         await log_access(db, user, conversation.id, "close", reason)
-        cid, resident = conversation.id, conversation.resident
+        cid = conversation.id
         referral = (response("utter_gateway_referred").text.format(service=service.name, phone=service.phone or "-")
                     if service and str(form.get("outcome")) == "referred" else None)
 
         async def after():
             if referral:
                 await switchboard.add_outgoing(cid, referral, sender="human", author=author_of(user))
-            await switchboard.add_outgoing(cid, response("utter_gateway_closed").text)
-            await switchboard.resume_assistant(resident)
+            await switchboard.follow_up(change)
         return after
 
     return await act(request, user, handler)

@@ -9,10 +9,12 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
+from bot import lifecycle
 from bot.handover import queue
 from bot.handover.access import in_queue_of, log_access
 from bot.handover.auth import require
 from bot.handover.pages.common import author_of, minutes_since, render, switchboard_of, theme_of
+from bot.lifecycle import State
 from bot.pseudonym import short_label
 from bot.responses import response
 from bot.store.models import Conversation, User
@@ -24,7 +26,7 @@ async def queue_rows(request: Request, user: User) -> tuple[list[dict], list[dic
         rows = [{"c": c, "label": short_label(c.resident), "theme": theme_of(c.last_intent),
                  "waiting": minutes_since(c.handover_at)} for c in await queue.waiting(db) if in_queue_of(c, user)]
         mine = list(await db.scalars(
-            select(Conversation).where(Conversation.state == "with_human", Conversation.assigned_to == user.id)
+            select(Conversation).where(Conversation.state == State.WITH_HUMAN, Conversation.assigned_to == user.id)
             .order_by(Conversation.updated_at)))
         return rows, [{"c": c, "label": short_label(c.resident), "theme": theme_of(c.last_intent)} for c in mine]
 
@@ -69,10 +71,10 @@ async def claim(request: Request, user: User, csrf: str) -> Response:
     async with switchboard.sessions.begin() as db:
         conversation = await db.get(Conversation, conversation_id)
         # Only a case in this worker's queue can be claimed; one a colleague just took answers 409 below.
-        if conversation is None or not (in_queue_of(conversation, user) or conversation.state == "with_human"):
+        if conversation is None or not (in_queue_of(conversation, user) or conversation.state == State.WITH_HUMAN):
             return render("message.html", status=404, user=user, csrf=csrf,
                           text="Dit gesprek bestaat niet, of je mag het niet openen.", back="/console")
-        won = await queue.claim(db, conversation_id, user)
+        won = await lifecycle.claim(db, conversation_id, user)
         if won:
             await log_access(db, user, conversation_id, "claim", "opgepakt uit de wachtrij")
     if not won:
