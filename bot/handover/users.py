@@ -1,27 +1,30 @@
-"""Console users: argon2 password hashes, login with rate limiting."""
+"""Console users: argon2 password hashes, login with per-address and per-user budgets."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import weakref
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.models import LoginAttempt, User, utcnow
 
 ROLES = ("worker", "manager", "admin")
-MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
+BUDGETS = {"pair": 5, "ip": 20, "user": 50}  # failed logins per FAILURE_WINDOW
+LOGIN_BUDGET_LOCK = 7_010  # PostgreSQL advisory lock id
 _hasher = PasswordHasher()
 # Verified against when the username does not exist, so timing does not reveal usernames.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
 class LoginBlocked(Exception):
-    """Too many failed attempts for this username; try again later."""
+    """Too many failed attempts from this address, or for this user; try again later."""
 
 
 def hash_password(password: str) -> str:
@@ -32,36 +35,93 @@ async def add_user(session: AsyncSession, username: str, password: str, role: st
                    display_name: str | None = None, team: str = "buurtteam") -> User:
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    if len(password) < 10:
-        raise ValueError("password must be at least 10 characters")
+    check_password(password)
     user = User(username=username.strip().lower(), role=role, team=team,
                 display_name=display_name or username.strip().split(".")[0].capitalize(),
-                password_hash=hash_password(password))
+                password_hash=await asyncio.to_thread(hash_password, password))
     session.add(user)
     await session.flush()
     return user
 
 
-def _attempt_key(username: str) -> str:
-    return hashlib.sha256(username.strip().lower().encode()).hexdigest()
+def check_password(password: str) -> None:
+    if len(password) < 10:
+        raise ValueError("password must be at least 10 characters")
 
 
-async def authenticate(session: AsyncSession, username: str, password: str) -> User | None:
-    """The user if the password is right; raises LoginBlocked after too many failures."""
-    key = _attempt_key(username)
+def _key(*parts: str) -> str:
+    return hashlib.sha256(":".join(parts).encode()).hexdigest()
+
+
+def attempt_keys(username: str, ip: str) -> dict[str, str]:
+    """The budgets one attempt counts against (hashed: no username or address is stored)."""
+    name = username.strip().lower()
+    return {"pair": _key("pair", name, ip), "ip": _key("ip", ip), "user": _key(name)}
+
+
+async def _lock_budgets(db: AsyncSession) -> None:
+    """Serialise the count-and-reserve step. PostgreSQL: a transaction advisory lock; SQLite
+    takes its single write lock at the first write, which `reserve` does before it counts."""
+    if db.bind.dialect.name == "postgresql":
+        await db.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": LOGIN_BUDGET_LOCK})
+
+
+class _Gate:
+    """Per gateway process: one budget transaction at a time (a burst of logins waits here, not
+    holding database connections that /healthz and residents need) and at most two password
+    checks at once (argon2 is CPU-heavy; the machine has other work)."""
+
+    def __init__(self) -> None:
+        self.bookkeeping = asyncio.Lock()
+        self.hashing = asyncio.Semaphore(1)
+
+
+_gates: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _gate(sessions) -> _Gate:
+    if sessions not in _gates:
+        _gates[sessions] = _Gate()
+    return _gates[sessions]
+
+
+async def reserve_attempt(sessions, username: str, ip: str) -> list[int]:
+    """Count this attempt against every budget before the password is checked, atomically;
+    raise LoginBlocked (and count nothing) when one of them is used up. Returns the row ids."""
+    keys = attempt_keys(username, ip)
     since = utcnow() - FAILURE_WINDOW
-    failures = await session.scalar(
-        select(func.count(LoginAttempt.id)).where(LoginAttempt.key == key, LoginAttempt.at > since)
-    )
-    if failures >= MAX_FAILURES:
-        raise LoginBlocked()
-    user = await session.scalar(select(User).where(User.username == username.strip().lower(), User.active))
+    async with _gate(sessions).bookkeeping, sessions.begin() as db:
+        await _lock_budgets(db)
+        rows = [LoginAttempt(key=key) for key in keys.values()]
+        db.add_all(rows)
+        await db.flush()  # the write first: on SQLite this takes the lock before counting
+        for name, key in keys.items():
+            used = await db.scalar(select(func.count(LoginAttempt.id))
+                                   .where(LoginAttempt.key == key, LoginAttempt.at > since))
+            if used > BUDGETS[name]:
+                raise LoginBlocked()  # the transaction rolls back: the refused try is not counted
+        return [row.id for row in rows]
+
+
+async def authenticate(sessions, username: str, password: str, ip: str) -> User | None:
+    """The user if the password is right; raises LoginBlocked when a budget is used up.
+
+    Budgets per 15 minutes: 5 failures for one username from one address, 20 from one address,
+    50 for one username from everywhere; an attacker at one address cannot lock a worker out
+    elsewhere. argon2 runs in a worker thread: logins never stall the event loop (or /healthz
+    and the crisis net)."""
+    reserved = await reserve_attempt(sessions, username, ip)
+    async with sessions() as db:
+        user = await db.scalar(select(User).where(User.username == username.strip().lower(), User.active))
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        async with _gate(sessions).hashing:
+            await asyncio.to_thread(_hasher.verify, user.password_hash if user else _DUMMY_HASH, password)
         if user is None:
             raise VerificationError()
     except (VerificationError, InvalidHashError):
-        session.add(LoginAttempt(key=key))
         return None
-    await session.execute(delete(LoginAttempt).where(LoginAttempt.key == key))
+    keys = attempt_keys(username, ip)
+    async with sessions.begin() as db:  # success clears this user's failures from this address
+        await db.execute(delete(LoginAttempt).where(
+            LoginAttempt.id.in_(reserved) | LoginAttempt.key.in_([keys["pair"], keys["user"]])))
     return user

@@ -24,6 +24,11 @@ async def login_page(request: Request) -> Response:
     return page
 
 
+def client_ip(request: Request) -> str:
+    """The caller's address (uvicorn fills it from X-Forwarded-For of trusted proxies only)."""
+    return request.client.host if request.client else "unknown"
+
+
 async def login(request: Request) -> Response:
     form = await request.form()
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
@@ -32,8 +37,7 @@ async def login(request: Request) -> Response:
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     sessions = switchboard_of(request).sessions
     try:
-        async with sessions.begin() as db:
-            user = await authenticate(db, username, password)
+        user = await authenticate(sessions, username, password, client_ip(request))
     except LoginBlocked:
         return render("login.html", status=429, csrf=expected,
                       error="Te vaak een verkeerd wachtwoord. Probeer het over 15 minuten opnieuw.")

@@ -1,0 +1,75 @@
+"""Console login (bot/handover/users.py): budgets per address and per user that cannot be
+raced past, password hashing that never stalls the gateway, and no lock-out from one address."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+
+import httpx
+
+from tests.handover.conftest import PASSWORD, make_user
+
+
+async def login_form(gateway) -> tuple[httpx.AsyncClient, str]:
+    client = httpx.AsyncClient(base_url=gateway.url, timeout=60)
+    page = await client.get("/console/login")
+    return client, re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+
+
+async def try_login(client: httpx.AsyncClient, csrf: str, username: str, password: str,
+                    ip: str = "203.0.113.5") -> int:
+    # The test server trusts X-Forwarded-For from 127.0.0.1, as uvicorn does behind a local proxy.
+    response = await client.post("/console/login", headers={"x-forwarded-for": ip},
+                                 data={"csrf": csrf, "username": username, "password": password})
+    return response.status_code
+
+
+async def test_30_concurrent_wrong_logins_neither_stall_healthz_nor_exceed_the_budget(gateway_without_rasa):
+    gw = gateway_without_rasa
+    await make_user(gw, "sanne", "worker", "Sanne")
+    client, csrf = await login_form(gw)
+    latencies: list[float] = []
+    done = asyncio.Event()
+
+    async def probe_health() -> None:
+        while not done.is_set():
+            start = time.perf_counter()
+            assert (await gw.client.get("/healthz")).status_code == 200
+            latencies.append(time.perf_counter() - start)
+            await asyncio.sleep(0.02)
+
+    prober = asyncio.create_task(probe_health())
+    statuses = await asyncio.gather(*[try_login(client, csrf, "sanne", f"wrong password {i}") for i in range(30)])
+    done.set()
+    await prober
+    await client.aclose()
+
+    assert statuses.count(401) <= 5  # passwords actually checked: the budget, never more
+    assert statuses.count(429) == 30 - statuses.count(401)
+    # Before: argon2 on the event loop, each check ~0.1-0.7 s, made /healthz wait 1.9 s and more.
+    # The bound leaves room for this shared 2-core machine and the 30 clients in the same process.
+    assert len(latencies) >= 3 and max(latencies) < 1.0, latencies
+
+
+async def test_an_attacker_at_one_address_cannot_lock_a_worker_out(gateway_without_rasa):
+    gw = gateway_without_rasa
+    await make_user(gw, "sanne", "worker", "Sanne")
+    attacker, csrf = await login_form(gw)
+    statuses = [await try_login(attacker, csrf, "sanne", "guess number one", ip="203.0.113.66") for _ in range(8)]
+    assert statuses[:5] == [401] * 5 and statuses[5:] == [429] * 3
+    assert await try_login(attacker, csrf, "sanne", PASSWORD, ip="203.0.113.66") == 429  # blocked there
+
+    sanne, csrf = await login_form(gw)
+    assert await try_login(sanne, csrf, "sanne", PASSWORD, ip="198.51.100.7") == 303  # not elsewhere
+    await attacker.aclose()
+    await sanne.aclose()
+
+
+async def test_one_address_guessing_many_usernames_runs_out_of_budget(gateway_without_rasa):
+    gw = gateway_without_rasa
+    client, csrf = await login_form(gw)
+    statuses = [await try_login(client, csrf, f"user{i}", "some password", ip="203.0.113.99") for i in range(24)]
+    assert statuses[:20] == [401] * 20 and set(statuses[20:]) == {429}
+    await client.aclose()
