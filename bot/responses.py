@@ -37,3 +37,22 @@ def load_responses(path: Path = DOMAIN_PATH) -> dict[str, Response]:
 
 def response(name: str) -> Response:
     return load_responses()[name]
+
+
+@cache
+def _language_variants(path: Path = DOMAIN_PATH) -> dict[tuple[str, str], Response]:
+    domain = yaml.safe_load(path.read_text(encoding="utf-8"))
+    found: dict[tuple[str, str], Response] = {}
+    for name, variants in (domain.get("responses") or {}).items():
+        for variant in variants:
+            for condition in variant.get("condition") or []:
+                if condition.get("type") == "slot" and condition.get("name") == "language":
+                    found[(name, condition["value"])] = Response(
+                        text=variant.get("text", ""), buttons=list(variant.get("buttons") or [])
+                    )
+    return found
+
+
+def response_in(name: str, language: str) -> Response | None:
+    """The variant of a response for the `language` slot (Rasa's conditional variations), if any."""
+    return _language_variants().get((name, language))

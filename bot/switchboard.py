@@ -34,6 +34,7 @@ from bot.pseudonym import pseudonymise, seal, unseal
 from bot.rasa import BotReply, RasaClient, RasaUnavailable
 from bot.responses import response
 from bot.safety import detect_crisis
+from bot.safety.reply import crisis_reply
 from bot.store.db import run_once_across_replicas
 from bot.store.models import Conversation, Message, utcnow
 from bot.taxonomy import CRISIS_INTENTS, theme_of, themes_by_intent
@@ -225,8 +226,8 @@ class Switchboard:
             log.info("crisis net fired: %s (conversation %s)", crisis.reason, conversation.id)
             message.intent, message.confidence = crisis.intent, 1.0
             conversation.last_intent = crisis.intent
-            crisis_reply = response(f"utter_{crisis.intent}")
-            replies = [BotReply(crisis_reply.text, crisis_reply.buttons)]
+            answer = crisis_reply(crisis)
+            replies = [BotReply(answer.text, answer.buttons)]
             # A person follows up every crisis: after the crisis answer, never instead of it.
             if (await lifecycle.ask_for_person(session, conversation, "crisis", urgent=True)).moved:
                 self._joined.add(conversation.id)

@@ -29,3 +29,12 @@ def training() -> dict[str, list[str]]:
 
 def holdout() -> dict[str, list[str]]:
     return examples(sorted((ROOT / "tests" / "nlu").glob("holdout_*.yml")))
+
+
+def crisis_language_sets() -> dict[str, list[tuple[str, str]]]:
+    """The crisis net's held-out sets: {"en": [(intent, text), ...], "en_2": ...} (the file names)."""
+    folder = ROOT / "tests" / "nlu" / "crisis_languages"
+    return {
+        path.stem.removeprefix("holdout_"): [(i, t) for i, texts in examples([path]).items() for t in texts]
+        for path in sorted(folder.glob("holdout_*.yml"))
+    }

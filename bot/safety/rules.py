@@ -1,9 +1,11 @@
 """The crisis lexicon as data: loading and compiling bot/safety/lexicon/<language>.yml.
 
-Each file holds macros, whole-word rewrites and rules. A rule is one kind of crisis
-(suicide, violence, emergency) written as one regular expression per line, plus the
-contexts that cancel it and examples that tests/test_safety_lexicon.py runs. Keeping the
-words in data lets a reviewer read and change one way of saying something at a time.
+Each file holds macros, rewrites, rules and cues. A rule is one kind of crisis (suicide,
+violence, emergency) written as one regular expression per line, plus the contexts that
+cancel it (`unless`) and examples that tests/test_safety_lexicon.py runs. A cue shapes the
+answer once a rule matched: `urgent.*` puts 112 first (a weapon, fire, someone at the door,
+danger now), `other.*` says the violence happens to someone else than the writer. Keeping
+the words in data lets a reviewer read and change one way of saying something at a time.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from typing import Any
 
 import yaml
 
-from bot.safety.normalise import Rewrite
+from bot.safety.normalise import Rewrite, fold, variants, variants_any
 
 LEXICON_DIR = Path(__file__).with_name("lexicon")
 KINDS = ("suicide", "violence", "emergency")
+CUES = ("urgent", "other")
 INTENT_OF_KIND = {kind: f"crisis_{kind}" for kind in KINDS}
 
 _MACRO_RE = re.compile(r"\{([A-Za-z_]\w*)\}")
@@ -28,12 +31,15 @@ _GAP_RE = re.compile(r"g(\d)")
 
 @dataclass(frozen=True)
 class Rule:
-    id: str  # "<kind>.<name>", e.g. "suicide.wil_dood"; never contains the resident's text
+    """A crisis rule ("suicide.wil_dood") or a cue ("urgent.weapon")."""
+
+    id: str  # "<kind>.<name>"; never contains the resident's text
     language: str
     match: tuple[str, ...]  # one alternative per line, macros expanded
-    unless: tuple[str, ...]
-    crisis: tuple[str, ...]  # examples this rule must catch
-    not_crisis: tuple[str, ...]  # near misses it must leave alone
+    unless: tuple[str, ...] = ()
+    positive: tuple[str, ...] = ()  # examples it must match (`crisis` / `yes` in the file)
+    negative: tuple[str, ...] = ()  # near misses it must leave alone (`not_crisis` / `no`)
+    applies_to: tuple[str, ...] = KINDS  # for cues: the crisis kinds it changes
 
     @property
     def kind(self) -> str:
@@ -57,6 +63,13 @@ class Lexicon:
     language: str
     rewrites: tuple[Rewrite, ...]
     rules: tuple[Rule, ...]
+    cues: tuple[Rule, ...]
+
+    def forms(self, text: str) -> list[str]:
+        """The normalised forms of a message that this language's patterns read."""
+        if self.language == "nl":
+            return variants(text, self.rewrites)
+        return variants_any(text)
 
 
 @cache
@@ -74,7 +87,19 @@ def expand(pattern: str, macros: dict[str, str]) -> str:
             return r"(?:\w+ ){0,%s}" % gap.group(1)
         return expand(macros[name], macros)
 
-    return _MACRO_RE.sub(one, pattern)
+    return fold(_MACRO_RE.sub(one, pattern))
+
+
+def _rule(item: dict[str, Any], language: str, macros: dict[str, str]) -> Rule:
+    return Rule(
+        id=item["id"],
+        language=language,
+        match=tuple(expand(p, macros) for p in item["match"]),
+        unless=tuple(expand(p, macros) for p in item.get("unless") or []),
+        positive=tuple(item.get("crisis") or item.get("yes") or []),
+        negative=tuple(item.get("not_crisis") or item.get("no") or []),
+        applies_to=tuple(item.get("for") or KINDS),
+    )
 
 
 def load_lexicon(path: Path) -> Lexicon:
@@ -84,25 +109,22 @@ def load_lexicon(path: Path) -> Lexicon:
     rewrites = tuple(
         (re.compile(expand(pattern, macros)), replacement) for pattern, replacement, _example in data.get("rewrites") or []
     )
-    rules = tuple(
-        Rule(
-            id=item["id"],
-            language=language,
-            match=tuple(expand(p, macros) for p in item["match"]),
-            unless=tuple(expand(p, macros) for p in item.get("unless") or []),
-            crisis=tuple(item.get("crisis") or []),
-            not_crisis=tuple(item.get("not_crisis") or []),
-        )
-        for item in data["rules"]
+    return Lexicon(
+        language=language,
+        rewrites=rewrites,
+        rules=tuple(_rule(item, language, macros) for item in data["rules"]),
+        cues=tuple(_rule(item, language, macros) for item in data.get("cues") or []),
     )
-    return Lexicon(language=language, rewrites=rewrites, rules=rules)
 
 
 @cache
 def lexicons() -> tuple[Lexicon, ...]:
-    """Every language's lexicon, Dutch first."""
+    """Every language's lexicon, Dutch first (its rules decide the intent when they match)."""
     paths = sorted(LEXICON_DIR.glob("*.yml"), key=lambda p: (p.stem != "nl", p.stem))
-    return tuple(load_lexicon(path) for path in paths)
+    loaded = tuple(load_lexicon(path) for path in paths)
+    for rule in (rule for lexicon in loaded for rule in lexicon.rules + lexicon.cues):
+        rule.pattern, rule.unless_pattern  # compile now, not on the first resident in crisis
+    return loaded
 
 
 def raw_lexicon(language: str) -> dict[str, Any]:
