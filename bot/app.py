@@ -86,16 +86,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await sync_directory(sessions, directory)
         await notifier.start()
         for channel in channels:
-            if channel.start:
-                await channel.start()
+            await channel.start()
         worker = asyncio.create_task(background_loop(switchboard))
         try:
             yield
         finally:
             for channel in channels:
-                if channel.stop:
-                    with contextlib.suppress(Exception):
-                        await channel.stop()
+                with contextlib.suppress(Exception):
+                    await channel.stop()
             worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
@@ -105,7 +103,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     routes = [
         Route("/healthz", healthz),
-        *[route for channel in channels for route in channel.routes],
+        *[route for channel in channels for route in channel.routes()],
         *console.ROUTES,
         *dashboard.routes(switchboard),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

@@ -9,7 +9,9 @@ entities and any key a pipeline component adds), `messages` what the REST channe
 once for the intent it stores and once for the replies; the message is now parsed once, and
 that same parse is what the dialogue sees (it is handed to the processor as `parse_data`).
 
-Behaves like Rasa's REST channel otherwise: one sender at a time (the agent's lock store), and
+The replies are generated for the resident's channel (`metadata.channel`), so a response with
+`channel:` variants in domain.yml says what is true there (utter_privacy). Behaves like Rasa's
+REST channel otherwise: one sender at a time (the agent's lock store), and
 a failure while the dialogue runs still answers 200 with the replies collected so far (the
 gateway then sends its safe answer). Logs carry error types only, never the resident's text.
 Registered in credentials.yml; Rasa imports it from this folder (PYTHONPATH is the project).
@@ -32,6 +34,18 @@ logger = logging.getLogger(__name__)
 
 def _bad_request(detail: str) -> HTTPResponse:
     return response.json({"error": "bad_request", "detail": detail}, status=400)
+
+
+class ResidentOutput(CollectingOutputChannel):
+    """Collects the replies, named after the resident's channel (webchat, telegram, whatsapp),
+    so that a response with a `channel:` variant in domain.yml says what is true there."""
+
+    def __init__(self, channel: str) -> None:
+        super().__init__()
+        self.channel = channel
+
+    def name(self) -> str:  # type: ignore[override]  # Rasa asks the instance for it
+        return self.channel
 
 
 class VoordeurInput(InputChannel):
@@ -62,7 +76,7 @@ class VoordeurInput(InputChannel):
                 return response.json({"error": "no_model"}, status=503)
 
             parse: dict[str, Any] = await agent.parse_message(text)
-            collector = CollectingOutputChannel()
+            collector = ResidentOutput(str(metadata.get("channel") or self.name()))
             message = UserMessage(
                 text, collector, sender, parse_data=parse, input_channel=self.name(), metadata=metadata
             )

@@ -1,45 +1,35 @@
-"""Channel adapters: translate each channel's messages to and from the switchboard's.
+"""Channels: translate each channel's messages to and from the switchboard's.
 
 `build_channels` decides which channels are on: the web chat always, Telegram and WhatsApp
-when their credentials are set (CONTRACTS.md §6).
+when their credentials are set (CONTRACTS.md §6). Every channel has the shape of
+`bot.channels.base.Channel`; what they share is in base.py and commands.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from starlette.routing import BaseRoute
-
+from bot.channels.base import Channel
 from bot.config import Settings
 from bot.switchboard import Switchboard
 
 
-@dataclass
-class Channel:
-    name: str
-    routes: list[BaseRoute] = field(default_factory=list)
-    start: Callable[[], Awaitable[None]] | None = None  # called when the gateway starts
-    stop: Callable[[], Awaitable[None]] | None = None  # called when it stops
-
-
 def build_channels(settings: Settings, switchboard: Switchboard, static_dir: Path) -> list[Channel]:
-    from bot.channels import webchat
+    from bot.channels.webchat import WebChatChannel
 
-    channels = [Channel("webchat", webchat.routes(switchboard, static_dir))]
+    channels: list[Channel] = [WebChatChannel(switchboard, static_dir)]
     # Deliverers are registered now, before any message arrives: the switchboard seals a
     # resident's address only for channels that can push replies.
     if settings.telegram_enabled:
-        from bot.channels.telegram import CHANNEL as TELEGRAM, TelegramChannel
+        from bot.channels.telegram import TelegramChannel
 
         telegram = TelegramChannel(settings, switchboard)
-        switchboard.deliverers[TELEGRAM] = telegram.deliver
-        channels.append(Channel(TELEGRAM, telegram.routes(), telegram.start, telegram.stop))
+        switchboard.deliverers[telegram.name] = telegram.deliver
+        channels.append(telegram)
     if settings.whatsapp_enabled:
-        from bot.channels.whatsapp import CHANNEL as WHATSAPP, WhatsAppChannel
+        from bot.channels.whatsapp import WhatsAppChannel
 
         whatsapp = WhatsAppChannel(settings, switchboard)
-        switchboard.deliverers[WHATSAPP] = whatsapp.deliver
-        channels.append(Channel(WHATSAPP, whatsapp.routes(), None, whatsapp.stop))
+        switchboard.deliverers[whatsapp.name] = whatsapp.deliver
+        channels.append(whatsapp)
     return channels

@@ -20,14 +20,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -41,11 +39,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot import lifecycle
-from bot.channels.ordering import KeyedLocks, RecentIds
+from bot.channels.base import STORAGE_ERRORS, Refused, SentLog, read_json, split_text
+from bot.channels.commands import ERASE, ERASE_NO, ERASE_YES, STOP, Commands, command_of, said
+from bot.channels.ordering import KeyedLocks
 from bot.config import Settings
-from bot.erase import erase_resident
-from bot.responses import response
 from bot.store.models import Conversation, Message
 from bot.switchboard import Inbound, Outgoing, Switchboard
 
@@ -54,11 +51,8 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 WEBHOOK_PATH = "/webhooks/telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-# The payloads of the confirmation buttons in domain.yml (utter_gateway_erase_confirm).
-ERASE_YES, ERASE_NO = "verwijder:ja", "verwijder:nee"
-# Telegram limits: callback_data 1-64 bytes, message text 4096 characters.
+# Telegram limits callback_data to 1-64 bytes.
 MAX_CALLBACK_BYTES = 64
-MAX_TEXT = 4096
 LONG_PAYLOAD_PREFIX = "b:"  # b:<message id>:<button index>, for payloads over 64 bytes
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 START_RETRY_SECONDS = (1, 2, 5, 10, 30)
@@ -102,10 +96,6 @@ def keyboard(item: Outgoing) -> InlineKeyboardMarkup | None:
     )
 
 
-def chunks(text: str, size: int = MAX_TEXT) -> list[str]:
-    return [text[i:i + size] for i in range(0, len(text), size)] or [""]
-
-
 def as_words(text: str) -> str:
     """A typed message as the assistant should read it: an unknown command such as "/hulp" or
     "/help@voordeur_bot" becomes the word "hulp" (only buttons send assistant payloads)."""
@@ -124,13 +114,13 @@ def private_chat_id(update: Update) -> str | None:
     return str(chat.id)
 
 
-# The database (or its connection) failed: the update must come again, not be dropped.
-STORAGE_ERRORS = (DBAPIError, OSError)
 MAX_REDELIVERIES = 40
 REDELIVERY_DELAY_SECONDS = 3.0
 
 
 class TelegramChannel:
+    name = CHANNEL
+
     def __init__(self, settings: Settings, switchboard: Switchboard) -> None:
         assert settings.telegram_bot_token
         self.settings = settings
@@ -148,7 +138,8 @@ class TelegramChannel:
         if self.webhook_secret:
             builder = builder.updater(None)
         self.application = builder.build()
-        self._sent = RecentIds()
+        self.commands = Commands(switchboard, CHANNEL)
+        self._sent = SentLog()
         self._ready = asyncio.Event()
         self._runner: asyncio.Task | None = None
         self._add_handlers()
@@ -157,15 +148,17 @@ class TelegramChannel:
 
     async def deliver(self, address: str, messages: list[Outgoing]) -> None:
         """Send stored replies to one chat; a reply sent before is not sent again on retry."""
-        bot = self.application.bot
-        for item in messages:
-            if item.id in self._sent:
-                continue
-            parts = chunks(item.display_text())
-            for n, part in enumerate(parts):
-                markup = keyboard(item) if n == len(parts) - 1 else None
-                await bot.send_message(chat_id=int(address), text=part, reply_markup=markup)
-            self._sent.add(item.id)
+
+        async def send(item: Outgoing) -> None:
+            await self._send(address, item)
+
+        await self._sent.send_new(messages, send)
+
+    async def _send(self, chat_id: str, item: Outgoing) -> None:
+        parts = split_text(item.display_text())
+        for n, part in enumerate(parts):
+            markup = keyboard(item) if n == len(parts) - 1 else None
+            await self.application.bot.send_message(chat_id=int(chat_id), text=part, reply_markup=markup)
 
     # ---- handlers ------------------------------------------------------------------------
 
@@ -175,8 +168,7 @@ class TelegramChannel:
         app = self.application
         app.add_handler(CommandHandler("start", self.on_start, filters=new_message))
         app.add_handler(CommandHandler("privacy", self.on_privacy, filters=new_message))
-        app.add_handler(CommandHandler("verwijder", self.on_erase, filters=new_message))
-        app.add_handler(CommandHandler("stop", self.on_stop, filters=new_message))
+        app.add_handler(CommandHandler([ERASE, STOP], self.on_command, filters=new_message))
         app.add_handler(MessageHandler(new_message & filters.TEXT, self.on_text))
         app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, self.on_edited))
         app.add_handler(
@@ -189,11 +181,12 @@ class TelegramChannel:
         await self.switchboard.receive(Inbound(CHANNEL, chat_id, text, key))
 
     async def _say(self, chat_id: str, name: str) -> None:
-        """Send a gateway message from domain.yml directly (commands, not the assistant)."""
-        said = response(name)
-        buttons = [{"title": b["title"], "payload": b["payload"]} for b in said.buttons]
-        markup = keyboard(Outgoing(0, said.text, buttons, "bot")) if buttons else None
-        await self.application.bot.send_message(chat_id=int(chat_id), text=said.text, reply_markup=markup)
+        """Send a gateway message from domain.yml directly (notes, not the assistant)."""
+        await self._send(chat_id, said(name))
+
+    async def _run_command(self, chat_id: str, command: str) -> None:
+        for item in await self.commands.run(chat_id, command):
+            await self._send(chat_id, item)
 
     async def on_start(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id = private_chat_id(update)
@@ -223,26 +216,13 @@ class TelegramChannel:
         if chat_id:
             await self._say(chat_id, "utter_gateway_text_only")
 
-    async def on_erase(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+    async def on_command(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """/verwijder and /stop (bot/channels/commands.py, the same on every channel)."""
         chat_id = private_chat_id(update)
-        if chat_id:
-            await self._say(chat_id, "utter_gateway_erase_confirm")
-
-    async def on_stop(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
-        chat_id = private_chat_id(update)
-        if not chat_id:
-            return
-        resident = self.switchboard.pseudonym(CHANNEL, chat_id)
-        change = None
-        async with self.switchboard.sessions.begin() as session:
-            conversation = await session.scalar(
-                select(Conversation).where(Conversation.channel == CHANNEL, Conversation.resident == resident)
-            )
-            if conversation is not None:  # closed, as a worker closes it (a new message opens it again)
-                change = await lifecycle.close_by_resident(session, conversation)
-        if change is not None:
-            await self.switchboard.follow_up(change)
-        await self._say(chat_id, "utter_gateway_stop")
+        message = update.effective_message
+        command = command_of(message.text) if message and message.text else None
+        if chat_id and command:
+            await self._run_command(chat_id, command)
 
     async def on_button(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -254,11 +234,8 @@ class TelegramChannel:
         # Buttons are used once: remove them so a second tap does not answer twice.
         with contextlib.suppress(TelegramError):
             await query.edit_message_reply_markup(reply_markup=None)
-        if query.data == ERASE_YES:
-            await self._erase(chat_id)
-            return
-        if query.data == ERASE_NO:
-            await self._say(chat_id, "utter_gateway_erase_cancelled")
+        if query.data in (ERASE_YES, ERASE_NO):
+            await self._run_command(chat_id, query.data)
             return
         payload = await self._payload(chat_id, query.data)
         if payload:
@@ -281,11 +258,6 @@ class TelegramChannel:
             )
         buttons = (message.buttons or []) if message else []
         return buttons[index]["payload"] if 0 <= index < len(buttons) else None
-
-    async def _erase(self, chat_id: str) -> None:
-        resident = self.switchboard.pseudonym(CHANNEL, chat_id)
-        await erase_resident(self.switchboard.sessions, self.switchboard.rasa, CHANNEL, resident)
-        await self._say(chat_id, "utter_gateway_erased")
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         failure = context.error  # only its type is logged: its message may quote the resident
@@ -313,8 +285,9 @@ class TelegramChannel:
         if not self._ready.is_set():
             return JSONResponse({"error": "starting"}, status_code=503)  # Telegram retries
         try:
-            data = json.loads(await request.body())
-            update = Update.de_json(data, self.application.bot)
+            update = Update.de_json(await read_json(request), self.application.bot)
+        except Refused as refused:
+            return refused.response
         except (ValueError, TypeError, KeyError, AttributeError):
             return JSONResponse({"error": "bad update"}, status_code=400)
         if update is None:
@@ -373,7 +346,7 @@ class TelegramChannel:
         with contextlib.suppress(Exception):
             await app.shutdown()
 
-    def routes(self) -> list[Route]:
+    def routes(self) -> list[BaseRoute]:
         if not self.webhook_secret:
             return []
         return [Route(WEBHOOK_PATH, self.webhook, methods=["POST"])]

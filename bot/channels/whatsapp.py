@@ -36,7 +36,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import json
 import logging
 import re
 from dataclasses import dataclass
@@ -47,12 +46,14 @@ import httpx
 from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
+from bot.channels.base import Refused, SentLog, find_conversation, parse_json, read_body, split_text
+from bot.channels.commands import Commands, command_of, said
 from bot.channels.ordering import KeyedLocks, RecentIds
 from bot.config import Settings
 from bot.responses import response
-from bot.store.models import Conversation, Message, utcnow
+from bot.store.models import Message, utcnow
 from bot.switchboard import Inbound, Outgoing, Switchboard
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ ACK_WAIT_SECONDS = 5.0
 # The 24-hour customer-service window, with a margin for clocks and slow sends.
 SERVICE_WINDOW = timedelta(hours=24) - timedelta(minutes=5)
 MAX_REPLY_BUTTONS, MAX_BUTTON_TITLE, MAX_BUTTON_ID = 3, 20, 256
-MAX_INTERACTIVE_BODY, MAX_TEXT = 1024, 4096
+MAX_INTERACTIVE_BODY = 1024
 BARE_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 TEXT_TYPES = ("text", "interactive", "button")
 IGNORED_TYPES = ("reaction", "system", "ephemeral", "request_welcome")
@@ -170,7 +171,7 @@ def payloads_for(to: str, item: Outgoing) -> list[dict[str, Any]]:
             },
         }]
     text = numbered(item) if item.buttons else item.display_text()
-    return [text_payload(to, text[i:i + MAX_TEXT]) for i in range(0, len(text), MAX_TEXT)]
+    return [text_payload(to, part) for part in split_text(text)]
 
 
 def template_payload(to: str, item: Outgoing, name: str, language: str) -> dict[str, Any]:
@@ -237,6 +238,8 @@ def _incoming(message: Any) -> Incoming | None:
 # ---- the channel -------------------------------------------------------------------------
 
 class WhatsAppChannel:
+    name = CHANNEL
+
     def __init__(self, settings: Settings, switchboard: Switchboard) -> None:
         assert settings.whatsapp_token and settings.whatsapp_phone_number_id and settings.whatsapp_app_secret
         self.settings = settings
@@ -244,9 +247,10 @@ class WhatsAppChannel:
         self.phone_number_id = settings.whatsapp_phone_number_id
         self.app_secret = settings.whatsapp_app_secret
         self.client = GraphClient(settings.whatsapp_api_base_url, self.phone_number_id, settings.whatsapp_token)
+        self.commands = Commands(switchboard, CHANNEL)
         self._locks = KeyedLocks()
-        self._sent = RecentIds()
-        self._noted = RecentIds()  # non-text messages answered already
+        self._sent = SentLog()
+        self._answered = RecentIds()  # non-text messages and commands answered already
         self._tasks: set[asyncio.Task] = set()
 
     # ---- the switchboard's way out -------------------------------------------------------
@@ -254,12 +258,10 @@ class WhatsAppChannel:
     async def deliver(self, address: str, messages: list[Outgoing]) -> None:
         inside = await self._inside_window(address)
         template = self.settings.whatsapp_template_name
-        for item in messages:
-            if item.id in self._sent:
-                continue
+
+        async def send(item: Outgoing) -> None:
             if inside:
-                for payload in payloads_for(address, item):
-                    await self.client.send(payload)
+                await self._send(address, item)
             elif template:
                 await self.client.send(
                     template_payload(address, item, template, self.settings.whatsapp_template_language))
@@ -269,16 +271,22 @@ class WhatsAppChannel:
                     "whatsapp: reply %s not sent: the resident's 24-hour window is closed and no "
                     "WHATSAPP_TEMPLATE_NAME is set; it stays undelivered", item.id)
                 raise OutsideServiceWindow(f"reply {item.id} is outside the 24-hour window")
-            self._sent.add(item.id)
+
+        await self._sent.send_new(messages, send)
+
+    async def _send(self, wa_id: str, item: Outgoing) -> None:
+        for payload in payloads_for(wa_id, item):
+            await self.client.send(payload)
 
     async def _inside_window(self, wa_id: str) -> bool:
         resident = self.switchboard.pseudonym(CHANNEL, wa_id)
         async with self.switchboard.sessions() as session:
+            conversation = await find_conversation(session, CHANNEL, resident)
+            if conversation is None:
+                return False
             last_inbound = await session.scalar(
-                select(func.max(Message.created_at)).select_from(Message).join(Conversation).where(
-                    Conversation.channel == CHANNEL, Conversation.resident == resident,
-                    Message.direction == "in",
-                )
+                select(func.max(Message.created_at)).where(
+                    Message.conversation_id == conversation.id, Message.direction == "in")
             )
         return last_inbound is not None and utcnow() - last_inbound < SERVICE_WINDOW
 
@@ -295,14 +303,14 @@ class WhatsAppChannel:
         return PlainTextResponse("forbidden", status_code=403)
 
     async def webhook(self, request: Request) -> Response:
-        body = await request.body()
-        if not signature_ok(self.app_secret, body, request.headers.get(SIGNATURE_HEADER)):
-            log.warning("whatsapp webhook refused: wrong or missing signature")
-            return JSONResponse({"error": "forbidden"}, status_code=403)
         try:
-            payload = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return JSONResponse({"error": "bad json"}, status_code=400)
+            body = await read_body(request)  # bounded: read before the signature can be checked
+            if not signature_ok(self.app_secret, body, request.headers.get(SIGNATURE_HEADER)):
+                log.warning("whatsapp webhook refused: wrong or missing signature")
+                return JSONResponse({"error": "forbidden"}, status_code=403)
+            payload = parse_json(body)
+        except Refused as refused:
+            return refused.response
         tasks = [self._spawn(self._handle(item)) for item in incoming_messages(payload, self.phone_number_id)]
         if tasks:  # stored within milliseconds; do not keep Meta waiting for the assistant
             done, _ = await asyncio.wait(tasks, timeout=ACK_WAIT_SECONDS)
@@ -327,17 +335,18 @@ class WhatsAppChannel:
         """Store and answer one message. A failure reaches the webhook (503, so Meta retries)
         and _finished (logged without content)."""
         async with self._locks.hold(item.wa_id):  # one resident's messages in order
-            if item.text is None:
-                await self._note_not_text(item)
+            text = item.text and (await self._chosen_option(item.wa_id, item.text) or item.text)
+            command = command_of(text) if text else None
+            if text and not command:
+                await self.switchboard.receive(Inbound(CHANNEL, item.wa_id, text, item.message_id))
                 return
-            text = await self._chosen_option(item.wa_id, item.text) or item.text
-            await self.switchboard.receive(Inbound(CHANNEL, item.wa_id, text, item.message_id))
-
-    async def _note_not_text(self, item: Incoming) -> None:
-        if item.message_id in self._noted:
-            return
-        self._noted.add(item.message_id)
-        await self.client.send(text_payload(item.wa_id, response("utter_gateway_text_only").text))
+            # Not for the assistant: answered directly, once per WhatsApp message id.
+            if item.message_id in self._answered:
+                return
+            self._answered.add(item.message_id)
+            replies = await self.commands.run(item.wa_id, command) if command else [said("utter_gateway_text_only")]
+            for reply in replies:
+                await self._send(item.wa_id, reply)
 
     async def _chosen_option(self, wa_id: str, text: str) -> str | None:
         """A bare number answers the options offered since the resident's last message."""
@@ -346,11 +355,10 @@ class WhatsAppChannel:
             return None
         resident = self.switchboard.pseudonym(CHANNEL, wa_id)
         async with self.switchboard.sessions() as session:
-            conversation_id = await session.scalar(
-                select(Conversation.id).where(Conversation.channel == CHANNEL, Conversation.resident == resident)
-            )
-            if conversation_id is None:
+            conversation = await find_conversation(session, CHANNEL, resident)
+            if conversation is None:
                 return None
+            conversation_id = conversation.id
             last_in = await session.scalar(
                 select(func.max(Message.id)).where(
                     Message.conversation_id == conversation_id, Message.direction == "in")
@@ -369,12 +377,15 @@ class WhatsAppChannel:
 
     # ---- lifecycle -----------------------------------------------------------------------
 
+    async def start(self) -> None:
+        pass
+
     async def stop(self) -> None:
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=10)
         await self.client.close()
 
-    def routes(self) -> list[Route]:
+    def routes(self) -> list[BaseRoute]:
         return [
             Route(WEBHOOK_PATH, self.verify, methods=["GET"]),
             Route(WEBHOOK_PATH, self.webhook, methods=["POST"]),

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.channels.ordering import RecentIds
-from bot.channels.telegram import callback_data, chunks, keyboard
+from bot.channels.base import split_text
+from bot.channels.telegram import callback_data, keyboard
 from bot.channels.whatsapp import incoming_messages, payloads_for, signature, signature_ok, template_payload
 from bot.switchboard import Outgoing
 
@@ -55,7 +56,7 @@ def test_telegram_long_payloads_are_referenced_by_stored_button():
     markup = keyboard(item(n=2))
     assert [row[0].callback_data for row in markup.inline_keyboard] == ["/p1", "/p2"]
     assert keyboard(item()) is None
-    assert chunks("a" * 5000) == ["a" * 4096, "a" * 904] and chunks("") == [""]
+    assert split_text("a" * 5000) == ["a" * 4096, "a" * 904] and split_text("") == [""]
 
 
 def test_recent_ids_forget_the_oldest():

@@ -1,0 +1,136 @@
+"""What every channel shares, written once.
+
+A channel translates one outside world (the web chat page, Telegram's Bot API, Meta's Graph
+API) to and from the switchboard's messages. It implements `Channel`: its HTTP routes, start
+and stop, and, for a channel that can push, `deliver` (the switchboard calls it with stored
+replies, and again for replies whose delivery failed). The pieces they all need live here:
+
+- `read_body` / `read_json`: an unauthenticated body is read up to a limit (413 beyond it,
+  before any signature check or parsing), and bad JSON is a 400;
+- `stored_or_503`: a message the database could not take answers 503, so the sender retries;
+- `SentLog`: a reply delivered once is not sent again when a delivery is retried;
+- `split_text`: long texts in parts of at most 4096 characters (Telegram's and WhatsApp's limit);
+- `find_conversation`: the conversation of one resident on one channel;
+- `KeyedLocks` (bot/channels/ordering.py): one resident's messages in order.
+
+A fourth channel: a class with `name`, `routes()`, `start()`, `stop()` (and `deliver` if it
+pushes), using these pieces and the channel-neutral commands in bot/channels/commands.py.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute
+
+from bot.channels.ordering import RecentIds
+from bot.store.models import Conversation
+from bot.switchboard import Outgoing
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 4096  # characters per message on Telegram and WhatsApp, and the web chat's limit
+MAX_BODY_BYTES = 64 * 1024  # a web chat post or one webhook call; Meta batches stay far below
+# The database (or its connection) failed: the message must come again, not be dropped.
+STORAGE_ERRORS = (DBAPIError, OSError)
+
+
+class Channel(Protocol):
+    """One way residents reach us. `deliver` exists on channels that push replies."""
+
+    name: str
+
+    def routes(self) -> list[BaseRoute]: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+Deliver = Callable[[str, list[Outgoing]], Awaitable[None]]
+
+
+class Refused(Exception):
+    """A request answered with an error before it reached the switchboard."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def error(status: int, code: str, detail: str | None = None) -> JSONResponse:
+    """An error body: a code for programs and, for the web chat page, a Dutch sentence."""
+    body: dict[str, str] = {"error": code}
+    if detail:
+        body["detail"] = detail
+    return JSONResponse(body, status_code=status)
+
+
+TOO_LARGE = "Je bericht is te lang. Stuur een korter bericht."
+BAD_JSON = "Dit is geen geldige JSON."
+
+
+async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The raw body, refused with 413 as soon as it is larger than `limit` (nothing more is read)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        raise Refused(error(413, "too_large", TOO_LARGE))
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise Refused(error(413, "too_large", TOO_LARGE))
+    return bytes(body)
+
+
+def parse_json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise Refused(error(400, "bad_json", BAD_JSON)) from None
+
+
+async def read_json(request: Request, limit: int = MAX_BODY_BYTES) -> Any:
+    return parse_json(await read_body(request, limit))
+
+
+async def stored_or_503(store: Awaitable[Any]) -> Response | None:
+    """Run `store`; a database failure answers 503 (the sender delivers again later and the
+    message id keeps a message that did get stored from counting twice)."""
+    try:
+        await store
+    except STORAGE_ERRORS as failure:
+        log.warning("message not stored: %s", type(failure).__name__)
+        return error(503, "unavailable")
+    return None
+
+
+class SentLog(RecentIds):
+    """Replies sent lately: a retried delivery sends only what did not go out yet."""
+
+    async def send_new(self, messages: list[Outgoing], send: Callable[[Outgoing], Awaitable[None]]) -> None:
+        for item in messages:
+            if item.id in self:
+                continue
+            await send(item)
+            self.add(item.id)
+
+
+def split_text(text: str, size: int = MAX_TEXT) -> list[str]:
+    """A text in parts a channel accepts (at least one part, maybe empty)."""
+    return [text[i:i + size] for i in range(0, len(text), size)] or [""]
+
+
+async def find_conversation(db: AsyncSession, channel: str, resident: str) -> Conversation | None:
+    """The conversation of one resident (a pseudonym) on one channel, if any."""
+    return await db.scalar(
+        select(Conversation).where(Conversation.channel == channel, Conversation.resident == resident)
+    )
