@@ -150,7 +150,10 @@ class ActionRouteNeed(Action):
             return self.elsewhere(dispatcher, intent, str(elsewhere))
         if second:
             send(dispatcher, say("utter_two_problems", first=topic(intent), second=topic(second)))
-        dispatcher.utter_message(response=f"utter_ack_{intent}")
+        if int(tracker.get_slot("answers_given") or 0) == 0:
+            dispatcher.utter_message(response=f"utter_ack_{intent}")
+        else:  # the second time, a short line that names the need is enough
+            send(dispatcher, say("utter_ack_again", topic=topic(intent)))
         wijk = named or known_wijk(tracker)
         if wijk is None and needs_location(directory, intent):
             send(dispatcher, Reply(say("utter_ask_location").text, location_buttons(directory)))
@@ -164,15 +167,23 @@ class ActionRouteNeed(Action):
         directory = default_directory()
         found = route(directory, intent, wijk)
         answer = route_answer(directory, found)
-        dispatcher.utter_message(text=answer.text)
+        given = int(tracker.get_slot("answers_given") or 0)
+        dispatcher.utter_message(text=answer.short)
         record(dispatcher, intent, wijk, answer.outcome)
-        events = [SlotSet("pending_intent", None), SlotSet("routed_intent", intent)]
+        events = [SlotSet("pending_intent", None), SlotSet("routed_intent", intent),
+                  SlotSet("answers_given", float(given + 1))]
         if remember:
             events += [SlotSet("wijk", remember), SlotSet("elsewhere", None)]
         if second and second != intent:
+            if answer.details:  # the next question is about the other problem: details now
+                dispatcher.utter_message(text=answer.details)
             send(dispatcher, say("utter_offer_second", second=topic(second), second_intent=second))
             return events + [SlotSet("expecting", SECOND_NEED), SlotSet("offered_intent", second)]
-        return events + [SlotSet("offered_intent", None)] + offer_person(dispatcher, tracker)
+        events.append(SlotSet("offered_intent", None))
+        if answer.details:
+            send(dispatcher, say("utter_offer_details" if given == 0 else "utter_offer_details_short"))
+            return events + [SlotSet("expecting", DETAILS)]
+        return events + offer_person(dispatcher, tracker)
 
     def elsewhere(self, dispatcher: CollectingDispatcher, intent: str | None, place: str) -> Events:
         """A resident of another municipality: what works everywhere, never local services."""
@@ -227,8 +238,14 @@ class ActionAnswerQuestion(ActionRouteNeed):
         return [SlotSet("expecting", None)]
 
     def details(self, dispatcher: CollectingDispatcher, tracker: Tracker, kind: str) -> Events:
-        dispatcher.utter_message(response="utter_deny" if kind == NO else "utter_affirm")
-        return [SlotSet("expecting", None)]
+        """Address and opening hours of the service just named, on request; then a person."""
+        routed = tracker.get_slot("routed_intent")
+        if kind == NO or routed not in need_intents():
+            dispatcher.utter_message(response="utter_deny_details")
+        else:
+            directory = default_directory()
+            dispatcher.utter_message(text=route_answer(directory, route(directory, routed, log_wijk(tracker))).details)
+        return offer_person(dispatcher, tracker)
 
 
 class ActionExplain(Action):

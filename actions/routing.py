@@ -137,14 +137,21 @@ def second_need(text: str, intent: str, ranking: list[dict[str, Any]]) -> str | 
 
 @dataclass
 class RouteAnswer:
-    text: str
+    short: str  # where to go, the number, open or not: enough to act on
+    details: str  # address, opening hours, where the service works, a national line
     outcome: str  # met / no_local_service / out_of_hours
+
+    @property
+    def text(self) -> str:
+        return "\n".join(part for part in (self.short, self.details) if part)
 
 
 def route_answer(directory: Directory, found: Route, now: datetime | None = None) -> RouteAnswer:
+    """The answer that names a service, split into a short part and details given on request."""
     tz = directory.timezone
     now = local_now(tz, now)
     lines: list[str] = []
+    details: list[str] = []
     service = found.service
     if service is None:
         lines.append(say("utter_no_local_service", wijk=found.wijk or UNKNOWN).text)
@@ -152,22 +159,22 @@ def route_answer(directory: Directory, found: Route, now: datetime | None = None
             lines.append(say("utter_route_national", service=found.national.name,
                              phone=found.national.phones[0]).text)
         lines.append(say("utter_call_municipality", phone=directory.phone).text)
-        return RouteAnswer("\n".join(lines), "no_local_service")
+        return RouteAnswer("\n".join(lines), "", "no_local_service")
 
     if found.wijk is None and needs_location(directory, found.intent):
         lines.append(say("utter_route_city_wide").text)
     lines.append(f"{say('utter_route_service', service=service.name).text} {service.description}")
     phone = say("utter_route_phone", phone=found.phone).text
-    lines.append(f"{phone} {service.phone_note}".strip())
+    lines.append(f"{phone} {service.phone_note}".strip())  # the note says who the number is for
     if found.address:
-        lines.append(say("utter_route_address", address=found.address).text)
+        details.append(say("utter_route_address", address=found.address).text)
     if found.wijk is None and found.served_wijken:
-        lines.append(say("utter_route_areas", wijken=dutch_list(found.served_wijken)).text)
+        details.append(say("utter_route_areas", wijken=dutch_list(found.served_wijken)).text)
     current = status(service, tz, now)
     if current.always_open:
         lines.append(say("utter_route_always_open").text)
     else:
-        lines.append(say("utter_route_hours", hours=format_week(service)).text)
+        details.append(say("utter_route_hours", hours=format_week(service)).text)
         if current.open_now and current.closes_at:
             lines.append(say("utter_route_open_now", closes=format_time(current.closes_at)).text)
         else:
@@ -176,9 +183,9 @@ def route_answer(directory: Directory, found: Route, now: datetime | None = None
             if current.next_opening:
                 lines.append(say("utter_route_closed", next_opening=format_moment(current.next_opening, now)).text)
     if found.national and found.national.id != service.id:
-        lines.append(say("utter_route_national", service=found.national.name,
-                         phone=found.national.phones[0]).text)
-    return RouteAnswer("\n".join(lines), "met" if current.open_now else "out_of_hours")
+        details.append(say("utter_route_national", service=found.national.name,
+                           phone=found.national.phones[0]).text)
+    return RouteAnswer("\n".join(lines), "\n".join(details), "met" if current.open_now else "out_of_hours")
 
 
 def elsewhere_answer(directory: Directory, intent: str | None, place: str) -> str:

@@ -47,6 +47,15 @@ def location_answers(wijk: str, style: int) -> str:
     ][style % 4]
 
 
+async def with_details(gateway, session: str, body: dict) -> str:
+    """The answer and, when the assistant offers them, the address and opening hours (typed 'ja')."""
+    reply = text_of(body)
+    offers_details = any(b["payload"] == "/affirm" for m in body["messages"] for b in m["buttons"])
+    if offers_details:
+        reply += "\n" + text_of(await gateway.say(session, "ja"))
+    return reply
+
+
 async def need_events(gateway) -> list[NeedEvent]:
     async with gateway.switchboard.sessions() as db:
         return list(await db.scalars(select(NeedEvent).order_by(NeedEvent.id)))
@@ -82,9 +91,9 @@ async def test_every_need_in_every_wijk_lands_on_the_directory_service(gateway, 
             await gateway.say(session, f"ik woon in {wijk.lower()}")
             body = await gateway.say(session, f"/{intent}")
             assert ASK not in text_of(body)
-        reply = text_of(body)
-        assert_lands_on(reply, intent, wijk)
         assert any(b["payload"] == "/ask_human" for m in body["messages"] for b in m["buttons"]), "offers a person"
+        reply = await with_details(gateway, session, body)
+        assert_lands_on(reply, intent, wijk)
         expected_events.append((wijk, intent, expected_outcome(intent, wijk)))
     events = await need_events(gateway)
     assert [(e.wijk, e.intent, e.outcome) for e in events] == expected_events
@@ -103,10 +112,10 @@ def typo(wijk: str) -> str:
     ("de container in onze straat is al een week vol en er lopen ratten", "nuisance_waste", None),
 ])
 async def test_free_text_needs_are_routed(gateway, text, intent, wijk):
-    body = await gateway.say(session_id("free"), text)
-    reply = text_of(body)
-    assert ASK not in reply
-    assert_lands_on(reply, intent, wijk)
+    session = session_id("free")
+    body = await gateway.say(session, text)
+    assert ASK not in text_of(body)
+    assert_lands_on(await with_details(gateway, session, body), intent, wijk)
 
 
 async def test_free_text_need_then_postcode(gateway):
@@ -114,8 +123,9 @@ async def test_free_text_need_then_postcode(gateway):
     body = await gateway.say(session, "ik word steeds lastig gevallen door hangjongeren bij het winkelcentrum")
     assert ASK in text_of(body)
     body = await gateway.say(session, "1034 AB")
-    assert_lands_on(text_of(body), "nuisance_youth", "Noord")
-    assert "Oosterweg 50" in text_of(body) and "0900-8844" in text_of(body)
+    reply = await with_details(gateway, session, body)
+    assert_lands_on(reply, "nuisance_youth", "Noord")
+    assert "Oosterweg 50" in reply and "0900-8844" in reply
 
 
 @pytest.mark.parametrize("answer", ["weet ik niet", "zeg ik liever niet", '/inform_location{"wijk": "onbekend"}'])
@@ -156,7 +166,7 @@ async def test_two_problems_are_both_named_then_handled_one_by_one(gateway):
     body = await gateway.say(session, "ja")
     assert ASK in text_of(body)
     body = await gateway.say(session, "ik woon in zuid")
-    assert_lands_on(text_of(body), second, "Zuidwijk")
+    assert_lands_on(await with_details(gateway, session, body), second, "Zuidwijk")
     events = await need_events(gateway)
     assert [(e.intent, e.wijk) for e in events[-2:]] == [("debt_bills", "onbekend"), (second, "Zuidwijk")]
 

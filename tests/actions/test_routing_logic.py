@@ -91,3 +91,14 @@ def test_wording_comes_from_the_domain_with_placeholders_filled():
 
 def test_need_fields_are_closed():
     assert need_fields("debt_bills", None, "met") == {"intent": "debt_bills", "wijk": "onbekend", "outcome": "met"}
+
+
+def test_answer_is_short_first_with_details_on_request():
+    now = datetime(2026, 3, 10, 10, 0, tzinfo=AMS)
+    answer = route_answer(DIRECTORY, route(DIRECTORY, "debt_bills", "Noord"), now)
+    assert "Schuldhulpverlening Voorbeeldstad" in answer.short and "Bel 0123-456 700." in answer.short
+    assert "Nu open, tot 17:00." in answer.short  # whether to call now belongs in the short part
+    assert "Raadhuisplein 1" not in answer.short and "Open: " not in answer.short
+    assert "Raadhuisplein 1" in answer.details and "Open: ma t/m vr" in answer.details
+    assert "Geldfit: 0800-8115" in answer.details
+    assert len(answer.short.split()) < len(answer.text.split()) * 0.7

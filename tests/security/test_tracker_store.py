@@ -27,10 +27,12 @@ def all_texts(events: list[dict]) -> list[str]:
 
 
 async def two_turns(gateway, session: str) -> str:
-    """A need, then the wijk as a postcode: the second answer needs what the first turn set."""
+    """A need, then the wijk as a postcode: the second answer needs what the first turn set.
+    The address comes when the resident says yes to the details."""
     await gateway.say(session, WORDS)
     body = await gateway.say(session, "1034 AB")
-    return " ".join(m["text"] for m in body["messages"])
+    details = await gateway.say(session, "ja")
+    return " ".join(m["text"] for m in body["messages"] + details["messages"])
 
 
 async def test_in_memory_trackers_hold_intents_but_no_text(gateway, rasa_server):
