@@ -8,7 +8,8 @@
 sent straight to Rasa's voordeur channel: parse and replies in one round trip) and one gateway
 on SQLite (web chat API) in front of the same Rasa, alternating which goes first; then the
 scale-out part: Rasa alone with one process against two processes sharing a SQL tracker store
-on PostgreSQL and a Redis lock store, at the largest N. Every row starts after a warm-up of a
+on PostgreSQL and a Redis lock store, at the largest N. For reference, each N also has a row
+for what Rasa did per message before (parse, then the REST channel: two requests). Every row starts after a warm-up of a
 few messages (not counted); a row has at least 50 messages, so one resident sends 50.
 `telegram`: the same through the real python-telegram-bot client polling the fake Bot API
 server of the tests (latency: update queued -> first reply sent to that chat).
@@ -87,9 +88,28 @@ def load_average() -> float:
     return round(os.getloadavg()[0], 2)
 
 
-async def drive(urls: list[str], residents: int, messages: int, direct: bool) -> dict:
-    """Each resident sends `messages` messages, each after the previous answer. `direct`: to
-    Rasa's voordeur channel (what the gateway asks of Rasa), else the gateway's web chat API."""
+GATEWAY, RASA, RASA_TWO_REQUESTS = "gateway", "rasa", "rasa-two-requests"
+
+
+async def post_one(client: httpx.AsyncClient, url: str, mode: str, session: str, text: str,
+                   message_id: str) -> httpx.Response:
+    """One resident message. GATEWAY: the web chat API. RASA: Rasa's voordeur channel (what
+    the gateway asks of Rasa). RASA_TWO_REQUESTS: /model/parse, then the REST channel (what
+    the gateway asked of Rasa before issue 10.6)."""
+    if mode == GATEWAY:
+        return await client.post(f"{url}/api/webchat/messages", json={"session": session, "text": text, "id": message_id})
+    if mode == RASA:
+        return await client.post(f"{url}{CONVERSE_PATH}", json={"sender": session, "message": text,
+                                                                "metadata": {"channel": "webchat"}})
+    parsed = await client.post(f"{url}/model/parse", params={"token": TOKEN}, json={"text": text})
+    if parsed.status_code != 200:
+        return parsed
+    return await client.post(f"{url}/webhooks/rest/webhook", json={"sender": session, "message": text,
+                                                                   "metadata": {"channel": "webchat"}})
+
+
+async def drive(urls: list[str], residents: int, messages: int, mode: str) -> dict:
+    """Each resident sends `messages` messages, each after the previous answer (see post_one)."""
     latencies: list[float] = []
     errors = 0  # messages that failed after all retries
     failures: list[str] = []  # every failed attempt, by kind
@@ -104,19 +124,13 @@ async def drive(urls: list[str], residents: int, messages: int, direct: bool) ->
                 url = urls[(index + turn) % len(urls)]
                 started = time.perf_counter()
                 message_id = "b" + uuid.uuid4().hex[:20]
-                if not direct:
+                if mode == GATEWAY:
                     sent_ids.append(message_id)
                 # Like a channel, retry a failed post with the same message id (at least once;
                 # the gateway dedupes), at most 3 times.
                 for attempt in range(3):
                     try:
-                        if direct:
-                            response = await client.post(f"{url}{CONVERSE_PATH}",
-                                                         json={"sender": session, "message": text,
-                                                               "metadata": {"channel": "webchat"}})
-                        else:
-                            response = await client.post(f"{url}/api/webchat/messages",
-                                                         json={"session": session, "text": text, "id": message_id})
+                        response = await post_one(client, url, mode, session, text, message_id)
                         if response.status_code == 200:
                             latencies.append((time.perf_counter() - started) * 1000)
                             break
@@ -175,14 +189,15 @@ def gateway_env(rasa: stack.Service, actions: stack.Service, database_url: str, 
     return env
 
 
-async def measure(urls: list[str], residents: int, messages: int, direct: bool) -> dict:
+async def measure(urls: list[str], residents: int, messages: int, mode: str) -> dict:
     """One row: a short warm-up (connections, first database writes), then the measured load."""
-    await drive(urls, 1, WARM_UP_MESSAGES, direct)
-    return await drive(urls, residents, max(messages, -(-MIN_ROW_MESSAGES // residents)), direct)
+    await drive(urls, 1, WARM_UP_MESSAGES, mode)
+    return await drive(urls, residents, max(messages, -(-MIN_ROW_MESSAGES // residents)), mode)
 
 
-async def rasa_alone(rasa: list[stack.Service], residents: int, messages: int, target: str) -> dict:
-    result = await measure([r.url for r in rasa], residents, messages, direct=True)
+async def rasa_alone(rasa: list[stack.Service], residents: int, messages: int, target: str,
+                     mode: str = RASA) -> dict:
+    result = await measure([r.url for r in rasa], residents, messages, mode)
     result.pop("sent_ids")
     result.update(target=target, lost=None, rss_rasa_mb=[rss_mb(r.process.pid) for r in rasa])
     return result
@@ -194,7 +209,7 @@ async def through_gateway(rasa: stack.Service, actions: stack.Service, logs: Pat
     gateway = await asyncio.to_thread(
         stack.start_gateway, stack.free_port(), gateway_env(rasa, actions, database_url, logs, False), logs)
     try:
-        result = await measure([gateway.url], residents, messages, direct=False)
+        result = await measure([gateway.url], residents, messages, GATEWAY)
         result["lost"] = await count_lost(database_url, result.pop("sent_ids"))
         result.update(target="gateway (web chat)", rss_gateway_mb=rss_mb(gateway.process.pid),
                       rss_rasa_mb=[rss_mb(rasa.process.pid)], rss_actions_mb=rss_mb(actions.process.pid))
@@ -236,7 +251,10 @@ async def scenario_roundtrip(residents_list: list[int], messages: int) -> list[d
                 pair.reverse()
             measured = [await run() for run in pair]
             rows += sorted(measured, key=lambda r: r["target"] != "gateway (web chat)")
-            print(json.dumps(rows[-2:]), file=sys.stderr, flush=True)
+            # For reference: what Rasa did per message before, parse and REST as two requests.
+            rows.append(await rasa_alone([rasa], residents, messages, "Rasa alone, two requests (parse + REST)",
+                                         RASA_TWO_REQUESTS))
+            print(json.dumps(rows[-3:]), file=sys.stderr, flush=True)
     finally:
         rasa.stop()
 
@@ -284,7 +302,7 @@ async def scenario_replicas(residents: int, messages: int) -> list[dict]:
         for i in range(2):
             gateways.append(stack.start_gateway(
                 stack.free_port(), gateway_env(rasa, actions, database_url, logs / f"gw{i}", True), logs / f"gw{i}"))
-        result = await drive([g.url for g in gateways], residents, messages, direct=False)
+        result = await drive([g.url for g in gateways], residents, messages, GATEWAY)
         sent_ids = result.pop("sent_ids")
         for _ in range(60):  # give the background loop time to answer anything kept as pending
             result["lost"] = await count_lost(database_url, sent_ids)
@@ -381,7 +399,7 @@ def main() -> int:
               f"{r['p95_ms']} | {r['p99_ms']} | {r['errors']} | {r['lost'] if r['lost'] is not None else '–'} | {rss} "
               f"| {r.get('load_before', '–')} / {r.get('load_after', '–')} |")
     if args.scenario == "roundtrip":
-        for gateway, alone in zip(rows[0::2], rows[1::2], strict=False):
+        for gateway, alone in zip(rows[0::3], rows[1::3], strict=False):
             if gateway["target"].startswith("gateway") and alone["residents"] == gateway["residents"]:
                 print(f"\n{gateway['residents']} resident(s): gateway throughput "
                       f"{gateway['messages_per_second'] / alone['messages_per_second']:.2f} of Rasa alone, "
