@@ -182,7 +182,7 @@ def start_core(logs: Path) -> tuple[stack.Service, stack.Service]:
 def gateway_env(rasa: stack.Service, actions: stack.Service, database_url: str, data_dir: Path,
                 redis: bool) -> dict[str, str]:
     env = {"DATABASE_URL": database_url, "RASA_URL": rasa.url, "RASA_TOKEN": TOKEN,
-           "VOORDEUR_SECRET": "bench", "VOORDEUR_DATA_DIR": str(data_dir),
+           "VOORDEUR_SECRET": "bench", "VOORDEUR_DATA_DIR": str(data_dir), "VOORDEUR_DEMO_MODE": "1",
            "ACTION_ENDPOINT_URL": actions.url + "/webhook"}
     if redis:
         env["REDIS_URL"] = "redis://127.0.0.1:6379/0"

@@ -12,11 +12,12 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
+from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.channels import build_channels
-from bot.config import Settings
+from bot.config import Settings, require_strong_secrets
 from bot.directory import default_directory
 from bot.directory.sync import sync_directory
 from bot.handover import console
@@ -25,6 +26,7 @@ from bot.health import healthz
 from bot.notify import Notifier, RedisNotifier
 from bot.rasa import RasaClient
 from bot.retention import delete_expired
+from bot.security_headers import SecurityHeaders
 from bot.store.db import create_tables, make_engine, make_sessionmaker
 from bot.switchboard import Switchboard
 
@@ -69,7 +71,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
-    settings = settings or Settings.load()
+    if settings is None:  # a real start (uvicorn factory, voordeur gateway); tests pass their own
+        settings = Settings.load()
+        require_strong_secrets(settings)
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
     rasa = RasaClient(settings.rasa_url, settings.rasa_token)
@@ -108,7 +112,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *dashboard.routes(switchboard),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan,
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(SecurityHeaders)],
                     exception_handlers={DBAPIError: database_unavailable, OSError: database_unavailable})
     app.state.settings = settings
     app.state.engine = engine

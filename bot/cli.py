@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any, TextIO
 
 import httpx
 
-from bot.config import Settings
+from bot.config import Settings, WeakSecret, require_strong_secrets
 from bot.safety import detect_crisis
 from bot.taxonomy import contract_intent, themes_by_intent
 
@@ -89,16 +90,30 @@ def cmd_parse(args: argparse.Namespace) -> int:
             started.stop()
 
 
+def strong_settings(command: str) -> Settings | None:
+    """The settings, or None after saying on stderr which secret is weak."""
+    settings = Settings.load()
+    try:
+        require_strong_secrets(settings)
+    except WeakSecret as error:
+        print(f"voordeur {command}: {error}", file=sys.stderr)
+        return None
+    return settings
+
+
 def cmd_run(_: argparse.Namespace) -> int:
     from bot.stack import run_stack
 
-    return run_stack(Settings.load())
+    settings = strong_settings("run")
+    return run_stack(settings) if settings else 2
 
 
 def cmd_gateway(args: argparse.Namespace) -> int:
     import uvicorn
 
-    settings = Settings.load()
+    settings = strong_settings("gateway")
+    if settings is None:
+        return 2
     uvicorn.run("bot.app:create_app", factory=True, host=args.host,
                 port=args.port or settings.gateway_port, access_log=False)
     return 0
@@ -205,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    os.umask(0o077)  # database, secrets, logs: owner only, also in the processes `run` starts
     return args.func(args)
 
 

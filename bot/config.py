@@ -24,16 +24,58 @@ def read_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
+def private_dir(path: Path) -> Path:
+    """Create a folder only its owner can enter (the data folder: database, secrets, logs)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
 def _persistent_secret(path: Path) -> str:
     """A random secret kept in the data folder (which git ignores), created on first use."""
     if path.is_file():
         return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     value = secrets.token_urlsafe(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(value)
     return value
+
+
+MIN_SECRET_LENGTH = 32
+KNOWN_WEAK = {"secret", "password", "voordeur", "test-secret", "test-token", "token", "admin", "rasa"}
+
+
+class WeakSecret(RuntimeError):
+    """A secret anyone could know or guess; the message says which and what to do."""
+
+
+def secret_weakness(value: str) -> str | None:
+    """Why a secret is too weak to run with, or None. A known VOORDEUR_SECRET reverses every
+    pseudonym by trying candidates (there are about 10^8 Dutch mobile numbers)."""
+    lowered = value.strip().lower()
+    if not lowered:
+        return "is empty"
+    if lowered in KNOWN_WEAK or any(word in lowered for word in ("change-me", "changeme", "change_me")):
+        return "is a known default"
+    if len(value.strip()) < MIN_SECRET_LENGTH:
+        return f"is shorter than {MIN_SECRET_LENGTH} characters"
+    if len(set(value)) < 8:
+        return "has too few different characters"
+    return None
+
+
+def require_strong_secrets(settings: "Settings") -> None:
+    """Refuse to start with a weak or default secret, unless VOORDEUR_DEMO_MODE=1."""
+    problems = [f"{name} {why}" for name, value in (("VOORDEUR_SECRET (or data/secret)", settings.secret),
+                                                     ("RASA_TOKEN (or data/rasa_token)", settings.rasa_token))
+                if (why := secret_weakness(value))]
+    if not problems or settings.demo_mode:
+        return
+    raise WeakSecret(
+        "refusing to start: " + "; ".join(problems) + ". Unset it to have a strong one generated into "
+        "the data folder, or set a random value of at least 32 characters (python3 -c 'import secrets; "
+        "print(secrets.token_urlsafe(32))'). For a demo with made-up data only: VOORDEUR_DEMO_MODE=1.")
 
 
 def async_database_url(url: str) -> str:
@@ -96,6 +138,11 @@ class Settings:
             whatsapp_template_language=env.get("WHATSAPP_TEMPLATE_LANGUAGE") or "nl",
             extra={k: v for k, v in env.items() if k.startswith("VOORDEUR_")},
         )
+
+    @property
+    def demo_mode(self) -> bool:
+        """VOORDEUR_DEMO_MODE=1: weak secrets allowed (a demo or a test run, never real residents)."""
+        return self.extra.get("VOORDEUR_DEMO_MODE", "").strip().lower() in ("1", "true", "yes")
 
     @property
     def telegram_enabled(self) -> bool:
