@@ -52,16 +52,34 @@ class Service:
             self.process.wait()
 
 
+class Stopped(Exception):
+    """SIGTERM or SIGHUP reached `voordeur run` (systemd, a container stop, a closed terminal)."""
+
+
 def _spawn(name: str, argv: list[str], env: dict[str, str], log_dir: Path) -> tuple[subprocess.Popen, Path]:
-    log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    log_dir.chmod(0o700)
     log_path = log_dir / f"{name}.log"
-    handle = open(log_path, "ab")
+    handle = os.fdopen(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")
+    os.chmod(log_path, 0o600)  # also when an older run left it readable to others
     process = subprocess.Popen(
         argv, cwd=PROJECT_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL, start_new_session=True,
     )
     handle.close()
     return process, log_path
+
+
+def _started(name: str, process: subprocess.Popen, url: str, log_path: Path, wait) -> Service:
+    """A Service once `wait()` returns; the process is stopped if waiting fails or is interrupted
+    (a SIGTERM while Rasa loads must not leave it behind)."""
+    service = Service(name, process, url, log_path)
+    try:
+        wait()
+    except BaseException:
+        service.stop(timeout=5)
+        raise
+    return service
 
 
 def wait_until(url: str, process: subprocess.Popen, name: str, log_path: Path, timeout: float,
@@ -80,13 +98,15 @@ def wait_until(url: str, process: subprocess.Popen, name: str, log_path: Path, t
 
 
 def start_actions(port: int, log_dir: Path, timeout: float = 60) -> Service:
-    env = dict(os.environ)
+    # Loopback only (rasa-sdk listens on SANIC_HOST, 0.0.0.0 by default), without --cors: only
+    # Rasa on this machine calls it, never a browser.
+    env = dict(os.environ, SANIC_HOST="127.0.0.1")
     process, log_path = _spawn(
         "actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)], env, log_dir
     )
     url = f"http://127.0.0.1:{port}"
-    wait_until(f"{url}/health", process, "action server", log_path, timeout)
-    return Service("actions", process, url, log_path)
+    return _started("actions", process, url, log_path,
+                    lambda: wait_until(f"{url}/health", process, "action server", log_path, timeout))
 
 
 def start_rasa(port: int, token: str, actions_url: str, log_dir: Path, timeout: float = 240,
@@ -96,10 +116,12 @@ def start_rasa(port: int, token: str, actions_url: str, log_dir: Path, timeout: 
         raise StackError(f"no trained model at {model}: run `make model` first")
     if not RASA_BIN.is_file():
         raise StackError(f"Rasa is not installed at {RASA_BIN}: run `make setup` first")
+    # The API token goes in the environment, not on the command line (/proc/<pid>/cmdline is
+    # readable by every local user; /proc/<pid>/environ only by the owner): rasa_addons/serve.py.
     env = dict(os.environ, ACTION_ENDPOINT_URL=f"{actions_url}/webhook", TF_CPP_MIN_LOG_LEVEL="2",
-               PYTHONPATH=str(PROJECT_ROOT))
+               PYTHONPATH=str(PROJECT_ROOT), RASA_TOKEN=token)
     argv = [
-        str(RASA_BIN), "run", "--enable-api", "--auth-token", token, "-i", "127.0.0.1",
+        str(RASA_BIN.with_name("python")), "-m", "rasa_addons.serve", "run", "--enable-api", "-i", "127.0.0.1",
         "-p", str(port), "-m", str(model), "--endpoints", str(endpoints),
         "--credentials", "credentials.yml",
     ]
@@ -109,8 +131,8 @@ def start_rasa(port: int, token: str, actions_url: str, log_dir: Path, timeout: 
     def ready(response: httpx.Response) -> bool:
         return response.status_code == 200 and bool(response.json().get("model_file"))
 
-    wait_until(f"{url}/status?token={token}", process, "Rasa", log_path, timeout, ready)
-    return Service("rasa", process, url, log_path)
+    return _started("rasa", process, url, log_path,
+                    lambda: wait_until(f"{url}/status?token={token}", process, "Rasa", log_path, timeout, ready))
 
 
 def start_gateway(port: int, env_overrides: dict[str, str], log_dir: Path, timeout: float = 60) -> Service:
@@ -119,14 +141,22 @@ def start_gateway(port: int, env_overrides: dict[str, str], log_dir: Path, timeo
             "--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
     process, log_path = _spawn("gateway", argv, env, log_dir)
     url = f"http://127.0.0.1:{port}"
-    wait_until(f"{url}/healthz", process, "gateway", log_path, timeout, lambda r: r.status_code in (200, 503))
-    return Service("gateway", process, url, log_path)
+    return _started("gateway", process, url, log_path,
+                    lambda: wait_until(f"{url}/healthz", process, "gateway", log_path, timeout,
+                                       lambda r: r.status_code in (200, 503)))
 
 
 def run_stack(settings: Settings) -> int:
-    """Start all three, print where the chat is, and stop all on Ctrl-C or when one dies."""
+    """Start all three, print where the chat is, and stop all on Ctrl-C, SIGTERM or SIGHUP, or
+    when one dies."""
     log_dir = settings.data_dir / "logs"
     services: list[Service] = []
+
+    def stop_on_signal(signum: int, _frame) -> None:
+        raise Stopped(signal.Signals(signum).name)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop_on_signal)
     rasa_port = urlsplit(settings.rasa_url).port or 5005
     actions_port = int(os.environ.get("ACTIONS_PORT", "5055"))
     try:
@@ -153,9 +183,10 @@ def run_stack(settings: Settings) -> int:
     except StackError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Stopped):
         print("\nStopping ...", flush=True)
         return 0
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the cleanup short
         for service in reversed(services):
             service.stop()

@@ -11,10 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 def make_engine(database_url: str) -> AsyncEngine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        if url.database:
+        if url.database and url.database != ":memory:":
+            import os
             from pathlib import Path
 
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            Path(url.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # Owner-only from the start; SQLite gives its -wal and -shm files the same mode.
+            os.close(os.open(url.database, os.O_RDWR | os.O_CREAT, 0o600))
         engine = create_async_engine(database_url, connect_args={"timeout": 30})
 
         @event.listens_for(engine.sync_engine, "connect")
