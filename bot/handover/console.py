@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from bot.handover.pages import admin, conversation, login, queue
+from bot.handover.pages import accessibility, admin, conversation, login, queue
 
 ROUTES = [
     Route("/console/login", login.login_page, methods=["GET"]),
@@ -17,6 +17,7 @@ ROUTES = [
     Route("/console", queue.queue_page, methods=["GET"]),
     Route("/console/queue", queue.queue_fragment, methods=["GET"]),
     Route("/console/events", queue.events, methods=["GET"]),
+    Route("/console/alerts", queue.alerts, methods=["GET"]),
     Route("/console/conversations/{id:int}/claim", queue.claim, methods=["POST"]),
     Route("/console/conversations/{id:int}", conversation.conversation_page, methods=["GET"]),
     Route("/console/conversations/{id:int}/transcript", conversation.transcript_fragment, methods=["GET"]),
@@ -26,5 +27,7 @@ ROUTES = [
     Route("/console/conversations/{id:int}/transfer", conversation.transfer, methods=["POST"]),
     Route("/console/conversations/{id:int}/close", conversation.close, methods=["POST"]),
     Route("/console/admin", admin.admin_page, methods=["GET"]),
+    Route("/console/admin/log.csv", admin.access_log_csv, methods=["GET"]),
     Route("/console/admin/users", admin.add_user_form, methods=["POST"]),
+    Route("/toegankelijkheid", accessibility.statement, methods=["GET"]),
 ]

@@ -22,7 +22,7 @@ class DeskHours:
     slots: dict[int, list[tuple[time, time]]]  # weekday -> [(open, close)]
 
     @classmethod
-    def parse(cls, spec: str) -> "DeskHours":
+    def parse(cls, spec: str) -> DeskHours:
         slots: dict[int, list[tuple[time, time]]] = {}
         for part in filter(None, (p.strip() for p in spec.split(";"))):
             match = re.fullmatch(r"(\w{3})(?:-(\w{3}))?\s+(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})", part)
@@ -42,7 +42,7 @@ class DeskHours:
 
     def next_opening(self, now: datetime) -> datetime | None:
         local = now.astimezone(TZ)
-        for offset in range(0, 15):
+        for offset in range(15):
             day = (local + timedelta(days=offset)).date()
             if holiday_name(day):
                 continue

@@ -47,7 +47,10 @@ async def test_handover_from_web_chat_to_worker_and_back(staff, artifacts):
         await worker.screenshot(path=str(artifacts / "console-conversation.png"), full_page=True)
 
         await worker.select_option("#close-form select[name=outcome]", "referred")
-        await worker.click("#close-form button[type=submit]")
+        await worker.select_option("#close-form select[name=service]", index=1)  # "Doorverwezen" needs a service
+        await worker.select_option("#close-form select[name=intent]", "debt_bills")  # no need is chosen for you
+        await worker.click("#close-submit")
+        await worker.click("#close-form button[name=confirmed]")
         await resident.wait_for_selector("li.bot >> text=sluit het gesprek af", timeout=15000)
     async with staff.switchboard.sessions() as db:
         events = list(await db.scalars(select(NeedEvent)))

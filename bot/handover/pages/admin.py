@@ -1,29 +1,108 @@
-"""The admin page: console users and the access log."""
+"""The admin page: console users, and the access log with filters, pages and a CSV export."""
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, UTC
+from urllib.parse import urlencode
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from bot.handover.auth import require
-from bot.handover.pages.common import render, switchboard_of
+from bot.handover.pages.common import ACTION_NL, LOCAL_TIME, local, render, switchboard_of
 from bot.handover.users import ROLES, add_user
 from bot.store.models import AccessLog, User
 
 log = logging.getLogger(__name__)
 MIN_PASSWORD = 10
+PAGE_SIZE = 50
+CSV_LIMIT = 100_000
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    """The admin's choice of access-log rows: who, which conversation, what, which days."""
+
+    who: str = ""
+    conversation: str = ""
+    action: str = ""
+    since: str = ""  # YYYY-MM-DD, Dutch time
+    until: str = ""
+    page: int = 1
+
+    @classmethod
+    def of(cls, request: Request) -> LogFilter:
+        p = request.query_params
+
+        def day(value: str) -> str:
+            try:
+                return date.fromisoformat(value).isoformat()
+            except ValueError:
+                return ""
+
+        page = p.get("pagina", "1")
+        return cls(p.get("wie", "").strip().lower()[:64], p.get("gesprek", "") if p.get("gesprek", "").isdigit() else "",
+                   p.get("wat", "") if p.get("wat", "") in ACTION_NL else "", day(p.get("van", "")),
+                   day(p.get("tot", "")), max(1, int(page)) if page.isdigit() else 1)
+
+    def apply(self, query: Select) -> Select:
+        if self.who:
+            query = query.where(AccessLog.username == self.who)
+        if self.conversation:
+            query = query.where(AccessLog.conversation_id == int(self.conversation))
+        if self.action:
+            query = query.where(AccessLog.action == self.action)
+        if self.since:
+            query = query.where(AccessLog.at >= utc_midnight(self.since))
+        if self.until:
+            query = query.where(AccessLog.at < utc_midnight(self.until) + timedelta(days=1))
+        return query
+
+    def params(self, **override) -> str:
+        values = {"wie": self.who, "gesprek": self.conversation, "wat": self.action, "van": self.since,
+                  "tot": self.until, "pagina": self.page} | override
+        return urlencode({k: v for k, v in values.items() if v and not (k == "pagina" and v == 1)})
+
+
+def utc_midnight(day: str) -> datetime:
+    """The start of a Dutch calendar day as the naive UTC time the log stores."""
+    start = datetime.combine(date.fromisoformat(day), time(0), tzinfo=LOCAL_TIME)
+    return start.astimezone(UTC).replace(tzinfo=None)
 
 
 @require("admin")
 async def admin_page(request: Request, user: User, csrf: str) -> Response:
+    chosen = LogFilter.of(request)
     async with switchboard_of(request).sessions() as db:
         users = list(await db.scalars(select(User).order_by(User.username)))
-        log_rows = list(await db.scalars(select(AccessLog).order_by(AccessLog.id.desc()).limit(200)))
-    return render("admin.html", user=user, csrf=csrf, users=users, log=log_rows, roles=ROLES, error=None)
+        total = await db.scalar(chosen.apply(select(func.count(AccessLog.id))))
+        rows = list(await db.scalars(chosen.apply(select(AccessLog)).order_by(AccessLog.id.desc())
+                                     .offset((chosen.page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+    pages = max(1, -(-total // PAGE_SIZE))
+    return render("admin.html", user=user, csrf=csrf, users=users, log=rows, roles=ROLES, error=None,
+                  chosen=chosen, total=total, pages=pages, actions=ACTION_NL)
+
+
+@require("admin")
+async def access_log_csv(request: Request, user: User, csrf: str) -> Response:
+    """The filtered access log for a spreadsheet: Dutch headers, semicolons, Dutch time."""
+    chosen = LogFilter.of(request)
+    async with switchboard_of(request).sessions() as db:
+        rows = list(await db.scalars(chosen.apply(select(AccessLog)).order_by(AccessLog.id).limit(CSV_LIMIT)))
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["Wanneer", "Wie", "Gesprek", "Wat", "Waarom"])
+    for row in rows:
+        writer.writerow([local(row.at, "%Y-%m-%d %H:%M:%S"), row.username, row.conversation_id,
+                         ACTION_NL.get(row.action, row.action), row.reason])
+    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": 'attachment; filename="toegangslog.csv"', "Cache-Control": "no-store"})
 
 
 def new_user_problem(username: str, password: str, role: str) -> str | None:

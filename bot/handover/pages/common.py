@@ -3,7 +3,7 @@ worker's name as residents see it, and small display helpers."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -60,7 +60,7 @@ def local(moment: datetime | None, fmt: str = "%d-%m %H:%M") -> str:
     """A stored UTC time as a clock in the Netherlands shows it."""
     if moment is None:
         return ""
-    return moment.replace(tzinfo=timezone.utc).astimezone(LOCAL_TIME).strftime(fmt)
+    return moment.replace(tzinfo=UTC).astimezone(LOCAL_TIME).strftime(fmt)
 
 
 def minutes_since(moment) -> int:
