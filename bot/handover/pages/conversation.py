@@ -46,6 +46,11 @@ After = Callable[[], Awaitable[None]]
 ActionHandler = Callable[[AsyncSession, Conversation, FormData], Awaitable["After | str | None"]]
 
 
+def form_text(form: FormData, name: str) -> str:
+    """A text field as typed: browsers send new lines as CRLF, residents' apps expect LF."""
+    return str(form.get(name, "")).replace("\r\n", "\n").strip()
+
+
 def may_act(conversation: Conversation, user: User) -> bool:
     return conversation.state == State.WITH_HUMAN and conversation.assigned_to == user.id
 
@@ -158,7 +163,7 @@ async def reply(request: Request, user: User, csrf: str) -> Response:
     switchboard = switchboard_of(request)
 
     async def handler(db, conversation, form):
-        text = str(form.get("text", "")).strip()
+        text = form_text(form, "text")
         if not text or len(text) > MAX_REPLY:
             return "reply"
         await log_access(db, user, conversation.id, "reply", "antwoord aan bewoner")
@@ -170,7 +175,7 @@ async def reply(request: Request, user: User, csrf: str) -> Response:
 @require("worker")
 async def note(request: Request, user: User, csrf: str) -> Response:
     async def handler(db, conversation, form):
-        text = str(form.get("text", "")).strip()[:MAX_REPLY]
+        text = form_text(form, "text")[:MAX_REPLY]
         if text:
             db.add(Note(conversation_id=conversation.id, author=user.display_name, text=text))
         return
@@ -204,7 +209,7 @@ async def transfer(request: Request, user: User, csrf: str) -> Response:
             to = f"team {team[:48]}"
         else:
             return "target"
-        handover_note = str(form.get("note", "")).strip()[:MAX_REPLY]
+        handover_note = form_text(form, "note")[:MAX_REPLY]
         try:
             change = await lifecycle.transfer(db, conversation, user, to_user=colleague, to_team=team or None,
                                               note=f"Bij overdracht aan {to}: {handover_note}" if handover_note else None)
