@@ -15,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.asked import DETAILS, HUMAN, LOCATION, NO, SECOND_NEED, UNSURE, YES, asks_about_cost, short_answer
+from actions.asked import ANSWER_INTENTS, DETAILS, HUMAN, LOCATION, NO, SECOND_NEED, UNSURE, YES, asks_about_cost, short_answer
 from actions.routing import (
     UNKNOWN, Reply, elsewhere_answer, location_buttons, need_fields, need_intents, read_location,
     route_answer, say, second_need, topic, wijk_in_message,
@@ -79,6 +79,42 @@ def log_wijk(tracker: Tracker) -> str | None:
     return None if wijk == UNKNOWN else wijk
 
 
+def say_cost(dispatcher: CollectingDispatcher, text: str) -> Events:
+    """'kost dat geld?': an honest line about cost."""
+    if asks_about_cost(text):
+        dispatcher.utter_message(response="utter_explain_cost")
+    return []
+
+
+def explain_again(dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
+    """The last point again, more simply, and a person on offer."""
+    directory = default_directory()
+    text = tracker.latest_message.get("text") or ""
+    expecting = tracker.get_slot("expecting")
+    needs = need_intents()
+    routed = tracker.get_slot("routed_intent")
+    served = routed in needs and not tracker.get_slot("elsewhere")
+    if expecting == LOCATION:
+        buttons = location_buttons(directory) + say("utter_offer_human_short").buttons[:1]
+        send(dispatcher, Reply(say("utter_explain_location").text, buttons))
+        return say_cost(dispatcher, text)
+    offered = tracker.get_slot("offered_intent")
+    if expecting == SECOND_NEED and offered in needs:
+        send(dispatcher, say("utter_explain_second", second=topic(offered), second_intent=offered))
+        return []
+    if served:
+        found = route(directory, routed, log_wijk(tracker))
+        if found.service:
+            send(dispatcher, say("utter_explain_route", service=found.service.name, phone=found.phone))
+        else:
+            send(dispatcher, say("utter_explain_no_service", phone=directory.phone))
+    elif expecting != HUMAN:
+        dispatcher.utter_message(response="utter_explain_start")
+    say_cost(dispatcher, text)
+    send(dispatcher, say("utter_explain_human"))
+    return [SlotSet("expecting", HUMAN)]
+
+
 class ActionRouteNeed(Action):
     """Debt, care and nuisance needs; answers to 'where do you live?', also when given late."""
 
@@ -105,9 +141,16 @@ class ActionRouteNeed(Action):
 
         if intent == "nlu_fallback":
             best = next((r for r in ranking if r.get("name") != "nlu_fallback"), {})
-            if (best.get("name") in needs and float(best.get("confidence") or 0) >= FALLBACK_NEED_CONFIDENCE
-                    and second_need(text, best["name"], ranking)):
-                return self.need(dispatcher, tracker, best["name"], text, ranking)
+            guess = best.get("name")
+            if (guess in needs and float(best.get("confidence") or 0) >= FALLBACK_NEED_CONFIDENCE
+                    and second_need(text, guess, ranking)):
+                return self.need(dispatcher, tracker, guess, text, ranking)
+            # "mss", "wrs wel", "ja maar wat kost dat": still an answer to the question asked last.
+            kind = short_answer(guess if guess in ANSWER_INTENTS else None, text)
+            if tracker.get_slot("expecting") and kind:
+                return self.answer_question(dispatcher, tracker, kind, text)
+            if guess == "ask_clarify":
+                return explain_again(dispatcher, tracker)
             send(dispatcher, say("utter_ask_rephrase"))
             return []
 
@@ -192,22 +235,9 @@ class ActionRouteNeed(Action):
         return [SlotSet("elsewhere", place), SlotSet("expecting", None), SlotSet("offered_intent", None)]
 
 
-class ActionRouteLocationAnswer(ActionRouteNeed):
-    """The same action, for the rules that read an answer to 'where do you live?'."""
-
-    def name(self) -> str:
-        return "action_route_location_answer"
-
-
-class ActionAnswerQuestion(ActionRouteNeed):
-    """Yes, no or 'weet ik niet', typed or pressed, read against the question asked last."""
-
-    def name(self) -> str:
-        return "action_answer_question"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
-        text = tracker.latest_message.get("text") or ""
-        kind = short_answer(latest_intent(tracker), text) or UNSURE
+    def answer_question(self, dispatcher: CollectingDispatcher, tracker: Tracker, kind: str,
+                        text: str) -> Events:
+        """A yes (YES), no (NO) or maybe (UNSURE) read against the question asked last."""
         expecting = tracker.get_slot("expecting")
         needs = need_intents()
 
@@ -248,6 +278,37 @@ class ActionAnswerQuestion(ActionRouteNeed):
         return offer_person(dispatcher, tracker)
 
 
+class ActionRouteLocationAnswer(ActionRouteNeed):
+    """The same action, for the rules that read an answer to 'where do you live?'."""
+
+    def name(self) -> str:
+        return "action_route_location_answer"
+
+
+class ActionAnswerQuestion(ActionRouteNeed):
+    """Yes, no or 'weet ik niet', typed or pressed, read against the question asked last."""
+
+    def name(self) -> str:
+        return "action_answer_question"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+        text = tracker.latest_message.get("text") or ""
+        kind = short_answer(latest_intent(tracker), text) or UNSURE
+        return self.answer_question(dispatcher, tracker, kind, text)
+
+
+class ActionGiveDetails(ActionRouteNeed):
+    """'wat is het adres?', 'hoe laat zijn ze open?': the details of the service just named."""
+
+    def name(self) -> str:
+        return "action_give_details"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+        if tracker.get_slot("routed_intent") in need_intents() and not tracker.get_slot("elsewhere"):
+            return self.details(dispatcher, tracker, YES)
+        return explain_again(dispatcher, tracker)
+
+
 class ActionExplain(Action):
     """'wat bedoel je?', 'dit is te moeilijk', 'en nu?', 'kost dat geld?': the last point again,
     more simply, and a person on offer."""
@@ -256,37 +317,7 @@ class ActionExplain(Action):
         return "action_explain"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
-        directory = default_directory()
-        text = tracker.latest_message.get("text") or ""
-        expecting = tracker.get_slot("expecting")
-        needs = need_intents()
-        routed = tracker.get_slot("routed_intent")
-        served = routed in needs and not tracker.get_slot("elsewhere")
-        if expecting == LOCATION:
-            buttons = location_buttons(directory) + say("utter_offer_human_short").buttons[:1]
-            send(dispatcher, Reply(say("utter_explain_location").text, buttons))
-            return self.cost(dispatcher, text)
-        offered = tracker.get_slot("offered_intent")
-        if expecting == SECOND_NEED and offered in needs:
-            send(dispatcher, say("utter_explain_second", second=topic(offered), second_intent=offered))
-            return []
-        if served:
-            found = route(directory, routed, log_wijk(tracker))
-            if found.service:
-                send(dispatcher, say("utter_explain_route", service=found.service.name, phone=found.phone))
-            else:
-                send(dispatcher, say("utter_explain_no_service", phone=directory.phone))
-        elif expecting != HUMAN:
-            dispatcher.utter_message(response="utter_explain_start")
-        self.cost(dispatcher, text)
-        send(dispatcher, say("utter_explain_human"))
-        return [SlotSet("expecting", HUMAN)]
-
-    @staticmethod
-    def cost(dispatcher: CollectingDispatcher, text: str) -> Events:
-        if asks_about_cost(text):
-            dispatcher.utter_message(response="utter_explain_cost")
-        return []
+        return explain_again(dispatcher, tracker)
 
 
 class ActionAnswerWorry(Action):
@@ -294,6 +325,8 @@ class ActionAnswerWorry(Action):
     Also 'ben je een computer?', which itself asks whether the resident wants a person."""
 
     ASKS_ITSELF = {"bot_challenge"}  # the response ends with the question about a person
+    # What a worry is about is not a need of its own ("raak ik mijn bijstand kwijt?").
+    SUBJECT = {"worry_benefit": "debt_benefits", "worry_children": "care_youth"}
 
     def name(self) -> str:
         return "action_answer_worry"
@@ -309,6 +342,12 @@ class ActionAnswerWorry(Action):
             send(dispatcher, say("utter_worry_children", service=service, phone=found.phone))
         else:
             dispatcher.utter_message(response=f"utter_{intent}")
+        # "ik heb schulden maar ik ben bang dat ..." : the worry first, then the need it names.
+        message = tracker.latest_message
+        named = second_need(message.get("text") or "", intent, message.get("intent_ranking") or [])
+        if named and named != self.SUBJECT.get(intent):
+            send(dispatcher, say("utter_offer_second", second=topic(named), second_intent=named))
+            return [SlotSet("expecting", SECOND_NEED), SlotSet("offered_intent", named)]
         return offer_person(dispatcher, tracker)
 
 

@@ -23,7 +23,8 @@ ANSWER_INTENTS = {"affirm": YES, "deny": NO, "unsure": UNSURE}
 # Checked in this order: "weet ik niet" is unsure before its "niet" reads as no.
 ANSWER_WORDS = (
     (UNSURE, ("misschien", "weet niet", "weet ik niet", "weet het niet", "geen idee", "twijfel",
-              "denk het", "zou kunnen", "kan zijn", "weetniet", "maybe")),
+              "denk het", "zou kunnen", "kan zijn", "weetniet", "maybe", "mss", "wrs",
+              "waarschijnlijk", "wie weet")),
     (NO, ("nee", "neen", "nope", "nah", "neuh", "liever niet", "hoeft niet", "niet nodig", "laat maar",
           "nooit", "no", "niet doen", "niet")),
     (YES, ("ja", "jawel", "jaja", "jaa", "ok", "oke", "okee", "okay", "graag", "prima", "goed",

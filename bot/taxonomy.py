@@ -20,7 +20,8 @@ SUB_INTENTS = {
     "report_waiting_list": "out_of_scope",  # "daar is een wachtlijst" after a service was named
     "report_not_helped": "out_of_scope",  # "dat heb ik al geprobeerd", "dat helpt niet"
     "unsure": "out_of_scope",  # "misschien", "weet ik niet": read against the question asked last
-    "ask_clarify": "out_of_scope",  # "wat bedoel je?", "dit is te moeilijk", "en nu?"
+    "ask_clarify": "out_of_scope",
+    "ask_details": "out_of_scope",  # "wat is het adres?" after a service was named  # "wat bedoel je?", "dit is te moeilijk", "en nu?"
     "distrust": "out_of_scope",  # "jullie helpen toch nooit"
     "shame": "out_of_scope",  # "ik schaam me om hulp te vragen"
     "worry_benefit": "privacy_question",  # "pakken jullie mn uitkering af?"
