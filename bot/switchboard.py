@@ -95,6 +95,15 @@ class Outcome:
     duplicate: bool = False
 
 
+@dataclass(frozen=True)
+class Stored:
+    """A resident message safely stored: what `process` needs, and whether it was seen before."""
+
+    message_id: int
+    conversation_id: int
+    duplicate: bool = False
+
+
 # A channel's way of sending stored replies out: (sealed address unsealed, messages).
 Deliverer = Callable[[str, list[Outgoing]], Awaitable[None]]
 
@@ -121,6 +130,18 @@ class Switchboard:
 
     async def receive(self, inbound: Inbound) -> Outcome:
         """Store, then process once. A repeated channel message id returns the first outcome."""
+        stored = await self.store(inbound)
+        if stored.duplicate:
+            # Wait for the first processing to finish, then answer with what it produced.
+            async with self._lock(stored.conversation_id):
+                outcome = await self._stored_outcome(stored.message_id)
+            outcome.duplicate = True
+            return outcome
+        return await self.process(stored.message_id)
+
+    async def store(self, inbound: Inbound) -> Stored:
+        """Store the message before anything else happens (a webhook may answer once this
+        returns). A channel message id seen before gives the first message, marked duplicate."""
         resident = self.pseudonym(inbound.channel, inbound.user_id)
         address = seal(self.secret, inbound.user_id) if inbound.channel in self.deliverers else None
         conversation_id = await self._conversation_id(inbound.channel, resident, address)
@@ -135,10 +156,17 @@ class Switchboard:
                     status="received",
                 )
                 session.add(message)
-            message_id = message.id
+            return Stored(message.id, conversation_id)
         except IntegrityError:
-            return await self._duplicate(conversation_id, inbound.channel_message_id)
-        return await self.process(message_id)
+            async with self.sessions() as session:
+                first = await session.scalar(
+                    select(Message.id).where(
+                        Message.conversation_id == conversation_id,
+                        Message.channel_message_id == inbound.channel_message_id,
+                    )
+                )
+            assert first is not None
+            return Stored(first, conversation_id, duplicate=True)
 
     async def _conversation_id(self, channel: str, resident: str, address: str | None) -> int:
         for _ in range(3):
@@ -160,21 +188,6 @@ class Switchboard:
             except IntegrityError:  # created by a concurrent first message: read it again
                 continue
         raise RuntimeError("could not create conversation")
-
-    async def _duplicate(self, conversation_id: int, channel_message_id: str | None) -> Outcome:
-        async with self.sessions() as session:
-            first = await session.scalar(
-                select(Message).where(
-                    Message.conversation_id == conversation_id,
-                    Message.channel_message_id == channel_message_id,
-                )
-            )
-            assert first is not None
-        # Wait for the first delivery to finish, then answer with what it produced.
-        async with self._lock(conversation_id):
-            outcome = await self._stored_outcome(first.id)
-        outcome.duplicate = True
-        return outcome
 
     def _lock(self, conversation_id: int) -> asyncio.Lock:
         return self._locks.setdefault(conversation_id, asyncio.Lock())

@@ -8,6 +8,8 @@ replies, and again for replies whose delivery failed). The pieces they all need 
 - `read_body` / `read_json`: an unauthenticated body is read up to a limit (413 beyond it,
   before any signature check or parsing), and bad JSON is a 400;
 - `stored_or_503`: a message the database could not take answers 503, so the sender retries;
+- `AnswerLater`: a webhook answers as soon as the message is stored; the assistant's answer
+  follows through the channel's send API (`deliver`), one resident's messages in order;
 - `SentLog`: a reply delivered once is not sent again when a delivery is retried;
 - `split_text`: long texts in parts of at most 4096 characters (Telegram's and WhatsApp's limit);
 - `find_conversation`: the conversation of one resident on one channel;
@@ -19,9 +21,10 @@ pushes), using these pieces and the channel-neutral commands in bot/channels/com
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine, Hashable
 from typing import Any, Protocol
 
 from sqlalchemy import select
@@ -31,9 +34,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
-from bot.channels.ordering import RecentIds
+from bot.channels.ordering import KeyedLocks, RecentIds
 from bot.store.models import Conversation
-from bot.switchboard import Outgoing
+from bot.switchboard import Inbound, Outgoing, Switchboard
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +110,7 @@ async def stored_or_503(store: Awaitable[Any]) -> Response | None:
     message id keeps a message that did get stored from counting twice)."""
     try:
         await store
-    except STORAGE_ERRORS as failure:
+    except Exception as failure:  # whatever it was, the sender must try again
         log.warning("message not stored: %s", type(failure).__name__)
         return error(503, "unavailable")
     return None
@@ -134,3 +137,43 @@ async def find_conversation(db: AsyncSession, channel: str, resident: str) -> Co
     return await db.scalar(
         select(Conversation).where(Conversation.channel == channel, Conversation.resident == resident)
     )
+
+
+class AnswerLater:
+    """Store now, answer in the background.
+
+    `store` returns once the message is in the database (a webhook can answer its sender
+    then); `Switchboard.process` runs afterwards and hands the replies to the channel's
+    `deliver`. One resident's messages are processed in the order they were stored (the
+    locks are fair and each task waits for its lock first). A failure while processing is
+    logged by type; the message stays stored and the switchboard's background loop answers it.
+    """
+
+    def __init__(self, switchboard: Switchboard) -> None:
+        self.switchboard = switchboard
+        self._locks = KeyedLocks()
+        self._tasks: set[asyncio.Task] = set()
+
+    async def store(self, inbound: Inbound) -> None:
+        stored = await self.switchboard.store(inbound)
+        if not stored.duplicate:
+            self.spawn(inbound.user_id, self.switchboard.process(stored.message_id))
+
+    def spawn(self, key: Hashable, work: Coroutine[Any, Any, Any]) -> None:
+        """Run `work` after whatever runs for `key` already."""
+        task = asyncio.create_task(self._in_turn(key, work))
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    async def _in_turn(self, key: Hashable, work: Coroutine[Any, Any, Any]) -> None:
+        async with self._locks.hold(key):
+            await work
+
+    def _finished(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:  # logged without content
+            log.warning("a stored message was not answered yet: %s", type(task.exception()).__name__)
+
+    async def stop(self, timeout: float = 10) -> None:
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=timeout)

@@ -5,11 +5,13 @@
     TELEGRAM_WEBHOOK_URL=https://.../webhooks/telegram   # optional: registered at start
     TELEGRAM_API_BASE_URL=http://host/bot  # a self-hosted Bot API server (or a test server)
 
-Every resident text and button press goes through `Switchboard.receive`, with the message id
-(or callback query id) as idempotency key, so an update delivered twice is answered once.
-Replies go out through `TelegramChannel.deliver`, which the switchboard calls (and calls again
-for failed replies). The assistant answers only in private chats; groups and channels are
-ignored. Commands: /start, /privacy, /verwijder (erase after a confirmation button), /stop.
+Every resident text and button press is stored (`Switchboard.store` through
+`AnswerLater`, bot/channels/base.py) with the message id (or callback query id) as
+idempotency key, so an update delivered twice is answered once; the assistant's turn runs
+after that and its replies go out through `TelegramChannel.deliver`, which the switchboard
+calls (and calls again for failed replies). The assistant answers only in private chats;
+groups and channels are ignored. Commands: /start, /privacy, and the channel-neutral
+/verwijder (erase after a confirmation button) and /stop (bot/channels/commands.py).
 
 Privacy: nothing here logs message text, chat ids or usernames; httpx's INFO lines are
 silenced because their URLs carry the bot token.
@@ -39,7 +41,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.base import STORAGE_ERRORS, Refused, SentLog, read_json, split_text
+from bot.channels.base import STORAGE_ERRORS, AnswerLater, Refused, SentLog, read_json, split_text
 from bot.channels.commands import ERASE, ERASE_NO, ERASE_YES, STOP, Commands, command_of, said
 from bot.channels.ordering import KeyedLocks
 from bot.config import Settings
@@ -139,6 +141,7 @@ class TelegramChannel:
             builder = builder.updater(None)
         self.application = builder.build()
         self.commands = Commands(switchboard, CHANNEL)
+        self.answering = AnswerLater(switchboard)
         self._sent = SentLog()
         self._ready = asyncio.Event()
         self._runner: asyncio.Task | None = None
@@ -178,7 +181,8 @@ class TelegramChannel:
         app.add_error_handler(self.on_error)
 
     async def _receive(self, chat_id: str, text: str, key: str) -> None:
-        await self.switchboard.receive(Inbound(CHANNEL, chat_id, text, key))
+        """Store the message; the assistant's answer follows through `deliver`."""
+        await self.answering.store(Inbound(CHANNEL, chat_id, text, key))
 
     async def _say(self, chat_id: str, name: str) -> None:
         """Send a gateway message from domain.yml directly (notes, not the assistant)."""
@@ -292,7 +296,8 @@ class TelegramChannel:
             return JSONResponse({"error": "bad update"}, status_code=400)
         if update is None:
             return JSONResponse({"error": "bad update"}, status_code=400)
-        # Handled before answering, so the message is stored when Telegram hears 200.
+        # Stored before answering (the assistant's reply follows through sendMessage), so
+        # the message is safe when Telegram hears 200.
         app = self.application
         await app.update_processor.process_update(update, app.process_update(update))
         if update.update_id in self._not_stored:
@@ -332,6 +337,7 @@ class TelegramChannel:
         log.info("telegram channel on (%s)", "webhook" if self.webhook_secret else "polling")
 
     async def stop(self) -> None:
+        await self.answering.stop()
         if self._runner and not self._runner.done():
             self._runner.cancel()
             with contextlib.suppress(asyncio.CancelledError):

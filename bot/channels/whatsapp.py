@@ -12,7 +12,8 @@ missing, nothing stored). Text, interactive button_reply / list_reply and templa
 replies go to the switchboard with the WhatsApp message id (wamid) as idempotency key, so a
 webhook Meta delivers twice is answered once. Status callbacks are ignored. Other message
 types (photo, voice, location...) get a short note that the assistant reads only text.
-Meta hears 200 as soon as the messages are stored (at most ACK_WAIT_SECONDS).
+Meta hears 200 as soon as the messages are stored (503 when they could not be, so Meta
+delivers again); the answers follow through the Graph API.
 
 Out: POST {base}/{phone number id}/messages with the bearer token; transient failures (network,
 429, 5xx) are retried with backoff inside one delivery; after that the switchboard keeps the
@@ -48,7 +49,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.channels.base import Refused, SentLog, find_conversation, parse_json, read_body, split_text
+from bot.channels.base import (
+    AnswerLater,
+    Refused,
+    SentLog,
+    find_conversation,
+    parse_json,
+    read_body,
+    split_text,
+    stored_or_503,
+)
 from bot.channels.commands import Commands, command_of, said
 from bot.channels.ordering import KeyedLocks, RecentIds
 from bot.config import Settings
@@ -61,7 +71,6 @@ log = logging.getLogger(__name__)
 CHANNEL = "whatsapp"
 WEBHOOK_PATH = "/webhooks/whatsapp"
 SIGNATURE_HEADER = "X-Hub-Signature-256"
-ACK_WAIT_SECONDS = 5.0
 # The 24-hour customer-service window, with a margin for clocks and slow sends.
 SERVICE_WINDOW = timedelta(hours=24) - timedelta(minutes=5)
 MAX_REPLY_BUTTONS, MAX_BUTTON_TITLE, MAX_BUTTON_ID = 3, 20, 256
@@ -251,7 +260,7 @@ class WhatsAppChannel:
         self._locks = KeyedLocks()
         self._sent = SentLog()
         self._answered = RecentIds()  # non-text messages and commands answered already
-        self._tasks: set[asyncio.Task] = set()
+        self.answering = AnswerLater(switchboard)
 
     # ---- the switchboard's way out -------------------------------------------------------
 
@@ -311,42 +320,30 @@ class WhatsAppChannel:
             payload = parse_json(body)
         except Refused as refused:
             return refused.response
-        tasks = [self._spawn(self._handle(item)) for item in incoming_messages(payload, self.phone_number_id)]
-        if tasks:  # stored within milliseconds; do not keep Meta waiting for the assistant
-            done, _ = await asyncio.wait(tasks, timeout=ACK_WAIT_SECONDS)
-            if any(not t.cancelled() and t.exception() is not None for t in done):
-                # Not stored (the database is away, say): Meta delivers the webhook again
-                # later, and the message id keeps a message that did get stored from counting twice.
-                return JSONResponse({"error": "unavailable"}, status_code=503)
+        for item in incoming_messages(payload, self.phone_number_id):
+            unavailable = await stored_or_503(self._take(item))
+            if unavailable is not None:
+                return unavailable
         return JSONResponse({"ok": True})
 
-    def _spawn(self, coroutine) -> asyncio.Task:
-        task = asyncio.create_task(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._finished)
-        return task
-
-    def _finished(self, task: asyncio.Task) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:  # logged without content
-            log.warning("whatsapp message not handled: %s", type(task.exception()).__name__)
-
-    async def _handle(self, item: Incoming) -> None:
-        """Store and answer one message. A failure reaches the webhook (503, so Meta retries)
-        and _finished (logged without content)."""
-        async with self._locks.hold(item.wa_id):  # one resident's messages in order
+    async def _take(self, item: Incoming) -> None:
+        """Store a message for the assistant, whose answer follows; a command or a photo is
+        answered directly, once per WhatsApp message id. Returns once stored."""
+        async with self._locks.hold(item.wa_id):  # one resident's messages stored in order
             text = item.text and (await self._chosen_option(item.wa_id, item.text) or item.text)
             command = command_of(text) if text else None
             if text and not command:
-                await self.switchboard.receive(Inbound(CHANNEL, item.wa_id, text, item.message_id))
+                await self.answering.store(Inbound(CHANNEL, item.wa_id, text, item.message_id))
                 return
-            # Not for the assistant: answered directly, once per WhatsApp message id.
             if item.message_id in self._answered:
                 return
             self._answered.add(item.message_id)
-            replies = await self.commands.run(item.wa_id, command) if command else [said("utter_gateway_text_only")]
-            for reply in replies:
-                await self._send(item.wa_id, reply)
+            self.answering.spawn(item.wa_id, self._answer_directly(item.wa_id, command))
+
+    async def _answer_directly(self, wa_id: str, command: str | None) -> None:
+        replies = await self.commands.run(wa_id, command) if command else [said("utter_gateway_text_only")]
+        for reply in replies:
+            await self._send(wa_id, reply)
 
     async def _chosen_option(self, wa_id: str, text: str) -> str | None:
         """A bare number answers the options offered since the resident's last message."""
@@ -381,8 +378,7 @@ class WhatsAppChannel:
         pass
 
     async def stop(self) -> None:
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=10)
+        await self.answering.stop()
         await self.client.close()
 
     def routes(self) -> list[BaseRoute]:

@@ -4,6 +4,7 @@ told once, everything answered (once) when Rasa is back."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from sqlalchemy import select
 
@@ -54,6 +55,8 @@ async def test_whatsapp_conversation_survives_rasa_going_down(tmp_path, rasa_ser
         assert "Even geduld" in sent[0]["text"]["body"]
         await say("ik heb schulden", "wamid.r2")
         await say("ik heb schulden", "wamid.r2")  # Meta retries meanwhile
+        # The webhook answers once the message is stored; the assistant's turn follows.
+        await wait_until(lambda: _pending(gw, 2), timeout=30)
         assert await inbound_statuses(gw) == ["pending", "pending"]
 
         gw.switchboard.rasa.base_url = rasa_server.url
@@ -72,3 +75,31 @@ async def _pending(gateway, n: int) -> bool:
 async def _all_done(gateway) -> bool:
     statuses = await inbound_statuses(gateway)
     return bool(statuses) and all(s == "done" for s in statuses)
+
+
+@contextlib.asynccontextmanager
+async def silent_address():
+    """A loopback address that accepts connections and never answers (a hung assistant)."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def hold(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    try:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    finally:
+        for writer in held:
+            writer.close()
+        server.close()
+
+
+async def test_webhooks_answer_once_stored_without_waiting_for_the_assistant(tmp_path, action_server, fake_graph):
+    async with silent_address() as hung_rasa, running_gateway(tmp_path, hung_rasa, action_server.url,
+                                                              fake_graph.env()) as gw:
+        body = fake_graph.text_webhook("31677700002", "ik heb schulden", "wamid.hung1")
+        started = asyncio.get_running_loop().time()
+        response = await gw.client.post("/webhooks/whatsapp", content=body, headers=fake_graph.signed_headers(body))
+        waited = asyncio.get_running_loop().time() - started
+        assert response.status_code == 200 and waited < 2.0, waited
+        assert await inbound_statuses(gw) == ["received"]  # stored; the assistant's turn is still running
