@@ -11,6 +11,15 @@ from bot.store.models import Conversation, Message
 from tests.browser import chromium_page
 
 
+async def wait_until(page, expression: str) -> None:
+    """Poll an expression in the page (wait_for_function would need eval, which our CSP forbids)."""
+    for _ in range(200):
+        if await page.evaluate(expression):
+            return
+        await page.wait_for_timeout(100)
+    raise AssertionError(f"never true: {expression}")
+
+
 def new_session() -> str:
     return "erase-" + uuid.uuid4().hex[:12]
 
@@ -71,8 +80,7 @@ async def test_page_keeps_the_session_for_the_tab_only_and_out_of_urls(gateway):
 
         # "Stop gesprek": the next person at this computer sees nothing of it.
         await page.click("#end")
-        await page.wait_for_function(
-            f"sessionStorage.getItem('voordeur-session') !== '{session}'")
+        await wait_until(page, f"sessionStorage.getItem('voordeur-session') !== '{session}'")
         assert "digitale assistent" not in await page.inner_text("#log")
         assert "hallo" not in await page.inner_text("#log")
 
@@ -80,7 +88,7 @@ async def test_page_keeps_the_session_for_the_tab_only_and_out_of_urls(gateway):
         shown = await page.locator("li.bot").count()  # the closing note
         await page.fill("#text", "ik heb schulden")
         await page.press("#text", "Enter")
-        await page.wait_for_function(f"document.querySelectorAll('#log li.bot').length > {shown}")
+        await wait_until(page, f"document.querySelectorAll('#log li.bot').length > {shown}")
         second = await page.evaluate("sessionStorage.getItem('voordeur-session')")
         assert await stored_for(gateway, second) >= 2
         await page.click("#erase")
