@@ -121,17 +121,13 @@ def cmd_gateway(args: argparse.Namespace) -> int:
 
 def cmd_user_add(args: argparse.Namespace) -> int:
     import asyncio
-    import getpass
 
     from sqlalchemy.exc import IntegrityError
 
     from bot.handover.users import add_user
     from bot.store.db import create_tables, make_engine, make_sessionmaker
 
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass("Wachtwoord (minstens 10 tekens): ")
+    password = read_password(args)
 
     async def run() -> None:
         engine = make_engine(Settings.load().database_url)
@@ -149,6 +145,75 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         print(f"voordeur user add: {message}", file=sys.stderr)
         return 1
     print(f"added {args.role} {args.username}")
+    return 0
+
+
+def read_password(args: argparse.Namespace) -> str:
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return getpass.getpass("Wachtwoord (minstens 10 tekens): ")
+
+
+def cmd_user_change(args: argparse.Namespace) -> int:
+    """deactivate, activate, revoke (sign out everywhere), reset-password, set (role, team)."""
+    import asyncio
+
+    from bot.handover import users
+    from bot.store.db import create_tables, make_engine, make_sessionmaker
+
+    password = read_password(args) if args.user_command == "reset-password" else ""
+
+    async def run() -> str:
+        engine = make_engine(Settings.load().database_url)
+        try:
+            await create_tables(engine)
+            async with make_sessionmaker(engine).begin() as db:
+                user = await users.find_user(db, args.username)
+                if args.user_command in ("deactivate", "activate"):
+                    await users.set_active(db, user, args.user_command == "activate")
+                    return f"{user.username} is {'active' if user.active else 'deactivated and signed out'}"
+                if args.user_command == "revoke":
+                    return f"{user.username}: {await users.revoke_sessions(db, user)} session(s) ended"
+                if args.user_command == "reset-password":
+                    await users.reset_password(db, user, password)
+                    return f"{user.username} has a new password; their sessions ended"
+                await users.change_role_and_team(db, user, args.role, args.team)
+                return f"{user.username} is {user.role} in team {user.team}"
+        finally:
+            await engine.dispose()
+
+    try:
+        print(asyncio.run(run()))
+    except users.UnknownUser:
+        print(f"voordeur user {args.user_command}: no user named {args.username}", file=sys.stderr)
+        return 1
+    except ValueError as error:
+        print(f"voordeur user {args.user_command}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_user_list(_: argparse.Namespace) -> int:
+    import asyncio
+
+    from sqlalchemy import select
+
+    from bot.store.db import create_tables, make_engine, make_sessionmaker
+    from bot.store.models import User
+
+    async def run() -> list[User]:
+        engine = make_engine(Settings.load().database_url)
+        try:
+            await create_tables(engine)
+            async with make_sessionmaker(engine)() as db:
+                return list(await db.scalars(select(User).order_by(User.username)))
+        finally:
+            await engine.dispose()
+
+    for user in asyncio.run(run()):
+        print(f"{user.username}\t{user.role}\t{user.team}\t{'active' if user.active else 'deactivated'}")
     return 0
 
 
@@ -202,6 +267,21 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--team", default="buurtteam")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.set_defaults(func=cmd_user_add)
+    listing = user_commands.add_parser("list", help="every user with role, team and whether active")
+    listing.set_defaults(func=cmd_user_list)
+    for name, text in (("deactivate", "deactivate and sign out everywhere (offboarding)"),
+                       ("activate", "let a deactivated user sign in again"),
+                       ("revoke", "end every session of a user (sign out everywhere)"),
+                       ("reset-password", "set a new password (asked for) and end every session"),
+                       ("set", "change role and/or team (a new role ends every session)")):
+        change = user_commands.add_parser(name, help=text)
+        change.add_argument("username")
+        if name == "reset-password":
+            change.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+        if name == "set":
+            change.add_argument("--role", choices=["worker", "manager", "admin"])
+            change.add_argument("--team")
+        change.set_defaults(func=cmd_user_change)
 
     needs = commands.add_parser("needs", help="the anonymised need log")
     needs_commands = needs.add_subparsers(dest="needs_command", required=True)

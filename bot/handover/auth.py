@@ -18,6 +18,8 @@ from bot.store.models import ConsoleSession, User, utcnow
 
 COOKIE = "voordeur_console"
 SESSION_LIFETIME = timedelta(hours=10)
+IDLE_TIMEOUT = timedelta(minutes=30)
+TOUCH_EVERY = timedelta(seconds=60)  # write last_seen at most this often
 
 
 def _hash(token: str) -> str:
@@ -26,10 +28,11 @@ def _hash(token: str) -> str:
 
 async def start_session(sessions, user: User) -> tuple[str, str]:
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    now = utcnow()
     async with sessions.begin() as db:
-        await db.execute(delete(ConsoleSession).where(ConsoleSession.expires_at < utcnow()))
+        await db.execute(delete(ConsoleSession).where(ConsoleSession.expires_at < now))
         db.add(ConsoleSession(token_hash=_hash(token), user_id=user.id, csrf_token=csrf,
-                              expires_at=utcnow() + SESSION_LIFETIME))
+                              expires_at=now + SESSION_LIFETIME, last_seen=now))
     return token, csrf
 
 
@@ -38,18 +41,40 @@ async def end_session(sessions, token: str) -> None:
         await db.execute(delete(ConsoleSession).where(ConsoleSession.token_hash == _hash(token)))
 
 
-async def current(request: Request) -> tuple[User, str] | None:
-    token = request.cookies.get(COOKIE)
-    if not token:
-        return None
-    async with request.app.state.switchboard.sessions() as db:
+def is_own_action(request: Request) -> bool:
+    """A worker's own step (a form, a page they opened) keeps the session alive; the page's
+    background refreshes and live stream do not (browsers mark those Sec-Fetch-Mode: cors)."""
+    if request.method == "POST":
+        return True
+    return ("text/html" in request.headers.get("accept", "")
+            and request.headers.get("sec-fetch-mode", "navigate") == "navigate")
+
+
+async def session_user(sessions, token: str, touch: bool = False) -> tuple[User, str] | None:
+    """The active user and CSRF token of a live session, or None (unknown, expired, idle for
+    IDLE_TIMEOUT, revoked, or the user was deactivated)."""
+    now = utcnow()
+    async with sessions.begin() as db:
         row = await db.scalar(select(ConsoleSession).where(ConsoleSession.token_hash == _hash(token)))
-        if row is None or row.expires_at < utcnow():
+        if row is None:
+            return None
+        seen = row.last_seen or row.expires_at - SESSION_LIFETIME
+        if row.expires_at < now or now - seen > IDLE_TIMEOUT:
+            await db.delete(row)
             return None
         user = await db.get(User, row.user_id)
         if user is None or not user.active:
             return None
+        if touch and now - seen > TOUCH_EVERY:
+            row.last_seen = now
         return user, row.csrf_token
+
+
+async def current(request: Request) -> tuple[User, str] | None:
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return None
+    return await session_user(request.app.state.switchboard.sessions, token, touch=is_own_action(request))
 
 
 def set_cookie(response: Response, request: Request, token: str) -> None:

@@ -29,5 +29,6 @@ ROUTES = [
     Route("/console/admin", admin.admin_page, methods=["GET"]),
     Route("/console/admin/log.csv", admin.access_log_csv, methods=["GET"]),
     Route("/console/admin/users", admin.add_user_form, methods=["POST"]),
+    Route("/console/admin/users/{id:int}", admin.change_user_form, methods=["POST"]),
     Route("/toegankelijkheid", accessibility.statement, methods=["GET"]),
 ]

@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store.models import LoginAttempt, User, utcnow
+from bot.store.models import ConsoleSession, LoginAttempt, User, utcnow
 
 ROLES = ("worker", "manager", "admin")
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -125,3 +125,50 @@ async def authenticate(sessions, username: str, password: str, ip: str) -> User 
         await db.execute(delete(LoginAttempt).where(
             LoginAttempt.id.in_(reserved) | LoginAttempt.key.in_([keys["pair"], keys["user"]])))
     return user
+
+
+# ---- offboarding and changes (admin page and `voordeur user ...`) ------------------------------
+
+class UnknownUser(LookupError):
+    """No console user by that name."""
+
+
+async def find_user(db: AsyncSession, username: str) -> User:
+    user = await db.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise UnknownUser(username)
+    return user
+
+
+async def revoke_sessions(db: AsyncSession, user: User) -> int:
+    """Sign the user out everywhere: their sessions are deleted, so their next request (and
+    their console's live stream, at its next event or keep-alive) finds none."""
+    result = await db.execute(delete(ConsoleSession).where(ConsoleSession.user_id == user.id))
+    return result.rowcount or 0
+
+
+async def set_active(db: AsyncSession, user: User, active: bool) -> None:
+    """Deactivate (signed out at once, cannot sign in; their cases and the access log keep their
+    name) or activate again."""
+    user.active = active
+    if not active:
+        await revoke_sessions(db, user)
+
+
+async def reset_password(db: AsyncSession, user: User, password: str) -> None:
+    """A new password; every session of the old one ends."""
+    check_password(password)
+    user.password_hash = await asyncio.to_thread(hash_password, password)
+    await revoke_sessions(db, user)
+
+
+async def change_role_and_team(db: AsyncSession, user: User, role: str | None = None,
+                               team: str | None = None) -> None:
+    """A new role signs the user out (their pages and rights change); a new team does not."""
+    if role is not None and role != user.role:
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        user.role = role
+        await revoke_sessions(db, user)
+    if team is not None and team.strip():
+        user.team = team.strip()[:48]

@@ -98,7 +98,8 @@ class ConsoleSession(Base):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     csrf_token: Mapped[str] = mapped_column(String(64))
-    expires_at: Mapped[datetime]
+    expires_at: Mapped[datetime]  # at the latest (SESSION_LIFETIME after login)
+    last_seen: Mapped[datetime | None]  # the worker's last own action (idle timeout); None: at login
 
 
 class LoginAttempt(Base):

@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 
 from bot.handover.auth import require
 from bot.handover.pages.common import ACTION_NL, LOCAL_TIME, local, render, switchboard_of
-from bot.handover.users import ROLES, add_user
+from bot.handover.users import ROLES, add_user, change_role_and_team, reset_password, revoke_sessions, set_active
 from bot.store.models import AccessLog, User
 
 log = logging.getLogger(__name__)
@@ -135,3 +135,43 @@ async def add_user_form(request: Request, user: User, csrf: str) -> Response:
         return render("message.html", status=422, user=user, csrf=csrf,
                       text=f"Gebruiker niet toegevoegd. {problem}", back="/console/admin")
     return RedirectResponse("/console/admin", status_code=303)
+
+
+USER_CHANGES = {"deactivate": "gedeactiveerd", "activate": "weer actief", "revoke": "overal uitgelogd",
+                "password": "heeft een nieuw wachtwoord", "role": "heeft een nieuwe rol of een nieuw team"}
+
+
+@require("admin")
+async def change_user_form(request: Request, user: User, csrf: str) -> Response:
+    """Offboarding and changes: deactivate or activate, sign out everywhere, a new password,
+    a new role or team. An admin cannot lock themselves out this way."""
+    form = await request.form()
+    what = str(form.get("do", ""))
+    problem = None
+    async with switchboard_of(request).sessions.begin() as db:
+        target = await db.get(User, request.path_params["id"])
+        if target is None or what not in USER_CHANGES:
+            problem = "Deze gebruiker of deze wijziging bestaat niet."
+        elif target.id == user.id and (what == "deactivate" or what == "role" and form.get("role") != "admin"):
+            problem = "Je kunt jezelf niet deactiveren of je eigen beheerrol afnemen."
+        elif what == "password" and len(str(form.get("password", ""))) < MIN_PASSWORD:
+            problem = f"Het wachtwoord moet minstens {MIN_PASSWORD} tekens hebben."
+        elif what == "role" and str(form.get("role", "")) not in ROLES:
+            problem = "Kies een rol uit de lijst."
+        else:
+            if what in ("deactivate", "activate"):
+                await set_active(db, target, what == "activate")
+            elif what == "revoke":
+                await revoke_sessions(db, target)
+            elif what == "password":
+                await reset_password(db, target, str(form.get("password", "")))
+            else:
+                await change_role_and_team(db, target, str(form.get("role", "")), str(form.get("team", "")))
+            name = target.username
+    if problem:
+        return render("message.html", status=422, user=user, csrf=csrf,
+                      text=f"Niet gewijzigd. {problem}", back="/console/admin")
+    switchboard_of(request).notifier.publish("queue", {"sessions": "changed"})  # end their live streams now
+    log.info("admin: a user was changed (%s)", what)
+    return render("message.html", user=user, csrf=csrf, text=f"Klaar: {name} {USER_CHANGES[what]}.",
+                  back="/console/admin")

@@ -24,6 +24,11 @@ async def login_page(request: Request) -> Response:
     return page
 
 
+def sessions_changed(request: Request) -> None:
+    """Wake the console's live streams so one whose session just ended closes now."""
+    switchboard_of(request).notifier.publish("queue", {"sessions": "changed"})
+
+
 def client_ip(request: Request) -> str:
     """The caller's address (uvicorn fills it from X-Forwarded-For of trusted proxies only)."""
     return request.client.host if request.client else "unknown"
@@ -53,6 +58,7 @@ async def login(request: Request) -> Response:
 @require(*ROLES)
 async def logout(request: Request, user: User, csrf: str) -> Response:
     await end_session(switchboard_of(request).sessions, request.cookies.get(COOKIE, ""))
+    sessions_changed(request)
     redirect = RedirectResponse("/console/login", status_code=303)
     redirect.delete_cookie(COOKIE, path="/")
     return redirect

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response, Stream
 from bot import lifecycle
 from bot.handover import queue
 from bot.handover.access import in_queue_of, log_access
-from bot.handover.auth import require
+from bot.handover.auth import COOKIE, require, session_user
 from bot.handover.pages.conversation import NEED_INTENTS
 from bot.handover.pages.common import (author_of, minutes_since, need_label, render, switchboard_of, theme_label,
                                        theme_of)
@@ -181,6 +181,7 @@ async def alerts(request: Request, user: User, csrf: str) -> Response:
 async def events(request: Request, user: User, csrf: str) -> Response:
     """Server-sent events: one "queue" event whenever a case changes."""
     notifier = switchboard_of(request).notifier
+    sessions, token = switchboard_of(request).sessions, request.cookies.get(COOKIE, "")
 
     async def stream():
         topic_queue = notifier.subscribe("queue")
@@ -189,9 +190,11 @@ async def events(request: Request, user: User, csrf: str) -> Response:
             while not await request.is_disconnected():
                 try:
                     event = await asyncio.wait_for(topic_queue.get(), timeout=15)
-                    yield f"event: queue\ndata: {json.dumps(event)}\n\n"
                 except TimeoutError:
-                    yield ": keep-alive\n\n"
+                    event = None
+                if await session_user(sessions, token) is None:
+                    break  # signed out, deactivated, revoked or idle: the stream ends with the session
+                yield f"event: queue\ndata: {json.dumps(event)}\n\n" if event else ": keep-alive\n\n"
         finally:
             notifier.unsubscribe("queue", topic_queue)
 
