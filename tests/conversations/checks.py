@@ -146,6 +146,27 @@ def no_promise(turn: Turn, want: bool) -> str | None:
     return None
 
 
+NOT_YOUR_FAULT = re.compile(r"niet jouw schuld|not your fault", re.IGNORECASE)
+
+
+def not_your_fault(turn: Turn, want: bool) -> str | None:
+    """"Het is niet jouw schuld" is for the person it happens to, not for a worried neighbour."""
+    said = bool(NOT_YOUR_FAULT.search(turn.text))
+    if said != bool(want):
+        return "tells the resident it is not their fault" if said else "does not say it is not their fault"
+    return None
+
+
+def in_language(turn: Turn, want: str) -> str | None:
+    """Some reply paragraph is in this language; for "nl": no paragraph is in another language."""
+    from bot.language import detect_language
+
+    found = {detect_language(p) for p in re.split(r"\n\s*\n|\n", turn.text) if p.strip()}
+    if want == "nl":
+        return None if found <= {"nl"} else f"replies are partly in {sorted(found - {'nl'})}"
+    return None if want in found else f"no reply is in {want!r} (found {sorted(found)})"
+
+
 CHECKS: dict[str, Callable[[Turn, Any], str | None]] = {
     "answered": answered,
     "first_number": first_number,
@@ -160,6 +181,8 @@ CHECKS: dict[str, Callable[[Turn, Any], str | None]] = {
     "needs": needs,
     "no_promise": no_promise,
     "max_words": max_words,
+    "not_your_fault": not_your_fault,
+    "in_language": in_language,
 }
 DEFAULTS = {"answered": True, "no_promise": True}
 

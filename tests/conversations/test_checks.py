@@ -83,3 +83,22 @@ def test_max_words_catches_a_long_block():
     long_block = turn("Hier kun je terecht. " * 10, "Wil je dat een medewerker met je meekijkt?")
     assert problems(long_block, {"max_words": 30})
     assert not problems(turn("Bel 0123-456 700.", "Wil je het adres?"), {"max_words": 30})
+
+
+def test_not_your_fault_is_checked_both_ways():
+    to_victim = turn("Wat erg dat dit gebeurt. Het is niet jouw schuld. Bel Veilig Thuis: 0800-2000.")
+    to_neighbour = turn("Goed dat je dit vertelt. Bel Veilig Thuis: 0800-2000.")
+    assert problems(to_victim, {"not_your_fault": False})
+    assert not problems(to_victim, {"not_your_fault": True})
+    assert problems(to_neighbour, {"not_your_fault": True})
+    assert not problems(to_neighbour, {"not_your_fault": False})
+
+
+def test_in_language_finds_the_residents_language_and_keeps_dutch_dutch():
+    english = turn("Bel nu gratis 113: 0800-0113.\n\nIn English: call 113 for free, day and night.")
+    dutch = turn("Je hebt rekeningen die je niet kunt betalen. Er is hulp voor.")
+    assert not problems(english, {"in_language": "en"})
+    assert problems(english, {"in_language": "nl"})
+    assert problems(english, {"in_language": "tr"})
+    assert not problems(dutch, {"in_language": "nl"})
+    assert problems(dutch, {"in_language": "en"})
