@@ -15,6 +15,7 @@ message counts as not Dutch. German, French and Spanish get the English text.
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import cache
 
@@ -24,6 +25,7 @@ from bot.responses import Response, response_in
 ANSWERED = ("en", "tr", "ar", "pl", "uk")
 CANDIDATES = ["nl", "en", "tr", "ar", "pl", "uk", "de", "fr", "es", "ru"]
 ANSWER_IN = {"de": "en", "fr": "en", "es": "en", "ru": "uk"}
+log = logging.getLogger(__name__)
 MIN_PROBABILITY = 0.7
 MIN_WORDS = 2  # "hello", "merhaba": too short to tell; the next message will say more
 MAX_SERVICES = 4
@@ -44,8 +46,11 @@ _SHORT_DUTCH = re.compile(r"\b(?:ja|ok|oke|okay|top|prima|super|thanks|thx|hoi|h
 
 @cache
 def _identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
+    try:
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    except ImportError:  # an environment set up before requirements/app.lock had it
+        log.warning("py3langid is not installed: every message is taken as Dutch")
+        return None
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages(CANDIDATES)
     return identifier
@@ -61,7 +66,10 @@ def detect_language(text: str) -> str:
     words = lowered.split()
     if _DUTCH.search(lowered) or len(words) < MIN_WORDS or (len(words) == 2 and _SHORT_DUTCH.search(lowered)):
         return "nl"
-    language, probability = _identifier().classify(lowered)
+    identifier = _identifier()
+    if identifier is None:
+        return "nl"
+    language, probability = identifier.classify(lowered)
     language = ANSWER_IN.get(language, language)
     if language in ANSWERED and probability >= MIN_PROBABILITY:
         return language

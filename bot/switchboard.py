@@ -26,7 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
 from bot import lifecycle
+from bot.directory import default_directory
 from bot.handover.queue import handover_notice
+from bot.language import detect_language, language_reply
 from bot.lifecycle import HUMAN_STATES, State
 from bot.needs.log import InvalidNeed, record_bot_need
 from bot.notify import Notifier
@@ -239,6 +241,8 @@ class Switchboard:
             log.info("crisis net fired: %s (conversation %s)", crisis.reason, conversation.id)
             message.intent, message.confidence = crisis.intent, 1.0
             conversation.last_intent = crisis.intent
+            # bot/safety/reply.py composes the answer: the right line first (112 for a weapon, fire,
+            # door or danger now), the victim-or-witness wording and a line in their language.
             answer = crisis_reply(crisis)
             replies = [BotReply(answer.text, answer.buttons)]
             # A person follows up every crisis: after the crisis answer, never instead of it.
@@ -252,6 +256,13 @@ class Switchboard:
             message.status = "done"
             self.notifier.publish("queue", {"conversation": conversation.id})
             return []
+
+        language = detect_language(message.text)
+        if language != "nl":
+            # The assistant reads Dutch only (issue 11.2): a fixed text in their language, with
+            # the crisis lines, a person on offer and the services that speak it.
+            answer = language_reply(language, default_directory())
+            return self._store_replies(session, message, [BotReply(answer.text, answer.buttons)])
 
         try:
             parsed, bot_replies = await self._ask_assistant(conversation, message.text)
