@@ -18,7 +18,7 @@ from sqlalchemy import delete, exists, select
 
 from bot.rasa import RasaClient
 from bot.store.db import run_once_across_replicas
-from bot.store.models import Conversation, Message, Note, utcnow
+from bot.store.models import Conversation, LoginAttempt, Message, Note, utcnow
 
 log = logging.getLogger(__name__)
 RETENTION_JOB_LOCK = 7_002  # PostgreSQL advisory lock id
@@ -54,6 +54,8 @@ async def delete_expired(sessions, days: int | None = None, rasa: RasaClient | N
         if gone:
             await db.execute(delete(Conversation).where(Conversation.id.in_([row.id for row in gone]))
                              .execution_options(synchronize_session=False))
+        # Failed-login bookkeeping is needed for 15 minutes; a day is plenty.
+        await db.execute(delete(LoginAttempt).where(LoginAttempt.at < utcnow() - timedelta(days=1)))
         found.update(messages=messages.rowcount or 0, notes=notes.rowcount or 0,
                      residents=[row.resident for row in gone])
 
