@@ -58,6 +58,8 @@ def _identifier():
 
 def detect_language(text: str) -> str:
     """"nl", or the language to answer in: one of ANSWERED."""
+    if text.lstrip().startswith("/"):
+        return "nl"  # a button payload or a command, for the assistant to read as it is
     if _ARABIC.search(text):
         return "ar"
     if _CYRILLIC.search(text):

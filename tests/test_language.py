@@ -35,7 +35,8 @@ def test_other_languages_are_recognised_on_short_messages(language):
     assert right / len(texts) >= 0.9, [t for t in texts if detect_language(t) != language]
 
 
-@pytest.mark.parametrize("text", ["", "   ", "123", "😀", "?", "ok", "hello"])
+@pytest.mark.parametrize("text", ["", "   ", "123", "😀", "?", "ok", "hello", "/ask_human",
+                                  '/inform_location{"wijk": "Zuidwijk Oost Noord"}', "/start please help me now"])
 def test_too_little_to_tell_is_dutch(text):
     assert detect_language(text) == "nl"
 
