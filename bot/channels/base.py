@@ -13,6 +13,7 @@ replies, and again for replies whose delivery failed). The pieces they all need 
 - `SentLog`: a reply delivered once is not sent again when a delivery is retried;
 - `split_text`: long texts in parts of at most 4096 characters (Telegram's and WhatsApp's limit);
 - `find_conversation`: the conversation of one resident on one channel;
+- `Budget`: so many at once, then so many a second, per key (429 beyond it);
 - `KeyedLocks` (bot/channels/ordering.py): one resident's messages in order.
 
 A fourth channel: a class with `name`, `routes()`, `start()`, `stop()` (and `deliver` if it
@@ -24,6 +25,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Hashable
 from typing import Any, Protocol
 
@@ -177,3 +180,24 @@ class AnswerLater:
     async def stop(self, timeout: float = 10) -> None:
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=timeout)
+
+
+class Budget:
+    """A token bucket per key: `burst` at once, then `per_second`. Keys not seen for a while are
+    forgotten first when more than `max_keys` are kept (their bucket would be full again)."""
+
+    def __init__(self, burst: int, per_second: float, max_keys: int = 100_000) -> None:
+        self.burst = burst
+        self.per_second = per_second
+        self.max_keys = max_keys
+        self._buckets: OrderedDict[Hashable, tuple[float, float]] = OrderedDict()
+
+    def take(self, key: Hashable) -> bool:
+        now = time.monotonic()
+        tokens, then = self._buckets.pop(key, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - then) * self.per_second)
+        allowed = tokens >= 1
+        self._buckets[key] = (tokens - 1 if allowed else tokens, now)
+        while len(self._buckets) > self.max_keys:
+            self._buckets.popitem(last=False)
+        return allowed

@@ -10,8 +10,9 @@ so the id does not end up in proxy logs:
     POST /api/webchat/end {"session"}    close the conversation (the page's "end" control)
 
 Limits on what strangers can send: bodies up to 64 KiB (413), texts up to 4096 characters
-(422), at most MAX_STREAMS_PER_SESSION open event streams per session and
-MAX_STREAMS_PER_CLIENT per client address (429).
+(422), MESSAGE_BURST messages at once per session and then one a second (429), at most
+MAX_STREAMS_PER_SESSION open event streams per session and MAX_STREAMS_PER_CLIENT per client
+address (429). Limits are kept per gateway process.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from bot.channels.base import MAX_TEXT, Refused, error, find_conversation, read_json
+from bot.channels.base import MAX_TEXT, Budget, Refused, error, find_conversation, read_json
 from bot.lifecycle import State
 from bot.channels.commands import Commands, command_of, said
 from bot.store.models import Conversation, Message
@@ -43,6 +44,7 @@ AFTER_PATTERN = re.compile(r"^[0-9]{1,18}$")  # ASCII digits only ("²" is a dig
 SSE_KEEPALIVE_SECONDS = 15.0
 MAX_STREAMS_PER_SESSION = 3  # a few tabs
 MAX_STREAMS_PER_CLIENT = 50  # one address may be a library or an office behind one router
+MESSAGE_BURST, MESSAGES_PER_SECOND = 60, 1.0  # far above anyone typing, far below a script
 
 
 def clean_text(text: str) -> str:
@@ -119,6 +121,7 @@ class WebChatChannel:
         self.static_dir = static_dir
         self.commands = Commands(switchboard, CHANNEL)
         self.streams = StreamBudget()
+        self.messages = Budget(MESSAGE_BURST, MESSAGES_PER_SECOND)
 
     async def start(self) -> None:
         pass
@@ -152,6 +155,11 @@ class WebChatChannel:
         if isinstance(checked, JSONResponse):
             return checked
         session, text, message_id = checked
+        if not self.messages.take(session):
+            refused = error(429, "too_many_messages", "Je stuurt veel berichten snel achter elkaar. "
+                                                      "Wacht even en stuur het dan opnieuw.")
+            refused.headers["Retry-After"] = "5"
+            return refused
         command = command_of(text)
         if command:  # /verwijder, /stop and the erase buttons, as on every channel
             replies = await self.commands.run(session, command)

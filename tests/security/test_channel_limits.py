@@ -12,9 +12,10 @@ import httpx
 from sqlalchemy import func, select
 
 from bot.channels.base import MAX_BODY_BYTES
-from bot.channels.webchat import MAX_STREAMS_PER_SESSION
+from bot.channels.webchat import MESSAGE_BURST, MAX_STREAMS_PER_SESSION
 from bot.store.models import Message
 from tests.conftest import running_gateway
+from tests.fakes.server import wait_until
 from tests.channels.conftest import fake_graph, fake_telegram, telegram_env, whatsapp_gateway  # noqa: F401 (fixtures)
 
 TOO_BIG = b'{"session": "limits-0001", "text": "' + b"a" * (MAX_BODY_BYTES + 1) + b'"}'
@@ -40,7 +41,7 @@ async def test_an_oversized_web_chat_post_is_refused_with_413(gateway):
     assert await count_messages(gateway) == 0
 
 
-async def test_an_oversized_whatsapp_body_is_refused_before_the_signature_is_computed(whatsapp_gateway, fake_graph):
+async def test_an_oversized_whatsapp_body_is_refused_before_the_signature_is_computed(whatsapp_gateway, fake_graph):  # noqa: F811
     body = fake_graph.text_webhook("31612345077", "a" * (MAX_BODY_BYTES + 1), "wamid.big")
     unsigned = await whatsapp_gateway.client.post("/webhooks/whatsapp", content=body,
                                                   headers={"content-type": "application/json"})
@@ -50,13 +51,16 @@ async def test_an_oversized_whatsapp_body_is_refused_before_the_signature_is_com
     assert await count_messages(whatsapp_gateway) == 0 and fake_graph.sent == []
 
 
-async def test_an_oversized_telegram_webhook_update_is_refused(tmp_path, rasa_server, action_server, fake_telegram):
+async def test_an_oversized_telegram_webhook_update_is_refused(tmp_path, rasa_server, action_server, fake_telegram):  # noqa: F811
     env = telegram_env(fake_telegram, TELEGRAM_WEBHOOK_SECRET="limits-secret")
     async with running_gateway(tmp_path, rasa_server.url, action_server.url, env) as gateway:
-        response = await gateway.client.post(
-            "/webhooks/telegram", content=TOO_BIG,
-            headers={"content-type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "limits-secret"})
-        assert response.status_code == 413
+        async def post():
+            response = await gateway.client.post(
+                "/webhooks/telegram", content=TOO_BIG,
+                headers={"content-type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "limits-secret"})
+            return response if response.status_code != 503 else None  # 503 while starting
+
+        assert (await wait_until(post)).status_code == 413
 
 
 async def test_event_streams_per_session_are_capped_with_429(gateway):
@@ -76,10 +80,9 @@ async def test_event_streams_per_session_are_capped_with_429(gateway):
             assert ok.status_code == 200
     # Closed streams give their place back.
     for _ in range(50):
-        async with httpx.AsyncClient(base_url=gateway.url, timeout=30) as client:
-            async with client.stream("GET", f"/api/webchat/{session}/events") as again:
-                if again.status_code == 200:
-                    return
+        async with gateway.client.stream("GET", f"/api/webchat/{session}/events") as again:
+            if again.status_code == 200:
+                return
         await asyncio.sleep(0.1)
     raise AssertionError("closed streams were not given back")
 
@@ -91,3 +94,18 @@ async def test_after_with_non_ascii_digits_is_a_422_not_a_500(gateway):
         response = await gateway.client.get(f"/api/webchat/{session}/messages", params={"after": value})
         assert response.status_code == 422, (value, response.status_code)
         assert json.loads(response.text)["detail"]
+
+
+async def test_a_session_that_floods_messages_gets_429_and_others_go_on(gateway):
+    session = "limits-" + uuid.uuid4().hex[:10]
+
+    async def post(text: str, who: str = session) -> httpx.Response:
+        return await gateway.client.post("/api/webchat/messages", json={"session": who, "text": text})
+
+    # Commands do not wait for the assistant, so a script can send them fast.
+    answers = await asyncio.gather(*(post("/verwijder") for _ in range(MESSAGE_BURST + 20)))
+    statuses = [a.status_code for a in answers]
+    assert statuses.count(200) >= MESSAGE_BURST and 429 in statuses
+    refused = next(a for a in answers if a.status_code == 429)
+    assert refused.json()["detail"] and refused.headers["retry-after"]
+    assert (await post("hallo", "limits-" + uuid.uuid4().hex[:10])).status_code == 200
