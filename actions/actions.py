@@ -20,7 +20,9 @@ from actions.routing import (
     UNKNOWN, Reply, elsewhere_answer, location_buttons, need_fields, need_intents, read_location,
     route_answer, say, second_need, topic, wijk_in_message,
 )
+from bot import clock
 from bot.directory import default_directory, needs_location, place_elsewhere, route, wijk_for_postcode
+from bot.handover.hours import desk_hours, say_when
 
 # A fallback message still counts as one problem when the model's best guess is this sure.
 FALLBACK_NEED_CONFIDENCE = 0.2
@@ -40,10 +42,31 @@ def record(dispatcher: CollectingDispatcher, intent: str, wijk: str | None, outc
     dispatcher.utter_message(json_message=instruction(need=need_fields(intent, wijk, outcome)))
 
 
+def desk(tracker: Tracker) -> tuple[bool, str]:
+    """Is a worker at the desk now, and if not, when (as a resident reads it: 'morgen om 9:00')?
+    The gateway may tell us in the message's metadata (desk_open, desk_next_opening); otherwise
+    the desk hours and the clock say."""
+    user = next((e for e in reversed(tracker.events) if e.get("event") == "user"), {})
+    metadata = user.get("metadata") or {}
+    if isinstance(metadata.get("desk_open"), bool):
+        return metadata["desk_open"], str(metadata.get("desk_next_opening") or say("utter_desk_soon").text)
+    now, hours = clock.now(), desk_hours()
+    if hours.is_open(now):
+        return True, ""
+    opening = hours.next_opening(now)
+    return False, say_when(opening, now) if opening else say("utter_desk_soon").text
+
+
+def person_reply(tracker: Tracker, name: str) -> Reply:
+    """A sentence about a worker: outside desk hours its _closed variant, which says when."""
+    is_open, when = desk(tracker)
+    return say(name) if is_open else say(f"{name}_closed", next_opening=when)
+
+
 def offer_person(dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
     """'Wil je dat een medewerker met je meekijkt?'; shorter from the second time on."""
     offers = int(tracker.get_slot("offers_made") or 0)
-    dispatcher.utter_message(response="utter_offer_human" if offers == 0 else "utter_offer_human_short")
+    send(dispatcher, person_reply(tracker, "utter_offer_human" if offers == 0 else "utter_offer_human_short"))
     return [SlotSet("expecting", HUMAN), SlotSet("offers_made", float(offers + 1))]
 
 
@@ -111,7 +134,7 @@ def explain_again(dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
     elif expecting != HUMAN:
         dispatcher.utter_message(response="utter_explain_start")
     say_cost(dispatcher, text)
-    send(dispatcher, say("utter_explain_human"))
+    send(dispatcher, person_reply(tracker, "utter_explain_human"))
     return [SlotSet("expecting", HUMAN)]
 
 
@@ -250,7 +273,7 @@ class ActionRouteNeed(Action):
             if kind == NO:
                 dispatcher.utter_message(response="utter_deny_human")
                 return [SlotSet("expecting", None)]
-            send(dispatcher, say("utter_explain_human"))
+            send(dispatcher, person_reply(tracker, "utter_explain_human"))
             return [SlotSet("expecting", HUMAN)]
 
         offered = tracker.get_slot("offered_intent")
