@@ -23,9 +23,11 @@ from bot.directory.sync import sync_directory
 from bot.handover import console
 from bot.needs import dashboard
 from bot.health import healthz
+from bot.language import load_model
 from bot.notify import Notifier, RedisNotifier
 from bot.rasa import RasaClient
 from bot.retention import delete_expired
+from bot.safety.rules import lexicons
 from bot.security_headers import SecurityHeaders
 from bot.store.db import create_tables, make_engine, make_sessionmaker
 from bot.switchboard import Switchboard
@@ -88,6 +90,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette):
         await create_tables(engine)
         await sync_directory(sessions, directory)
+        # The crisis lexicons and the language model load now, not on a resident's first message.
+        await asyncio.to_thread(lexicons)
+        await asyncio.to_thread(load_model)
         await notifier.start()
         for channel in channels:
             await channel.start()

@@ -45,7 +45,8 @@ _SHORT_DUTCH = re.compile(r"\b(?:ja|ok|oke|okay|top|prima|super|thanks|thx|hoi|h
 
 
 @cache
-def _identifier():
+def load_model():
+    """py3langid's model (about 2 s and 120 MB, once per process); the gateway loads it at start."""
     try:
         from py3langid.langid import MODEL_FILE, LanguageIdentifier
     except ImportError:  # an environment set up before requirements/app.lock had it
@@ -68,7 +69,7 @@ def detect_language(text: str) -> str:
     words = lowered.split()
     if _DUTCH.search(lowered) or len(words) < MIN_WORDS or (len(words) == 2 and _SHORT_DUTCH.search(lowered)):
         return "nl"
-    identifier = _identifier()
+    identifier = load_model()
     if identifier is None:
         return "nl"
     language, probability = identifier.classify(lowered)
