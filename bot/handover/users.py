@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import os
+import threading
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -38,7 +42,7 @@ async def add_user(session: AsyncSession, username: str, password: str, role: st
     check_password(password)
     user = User(username=username.strip().lower(), role=role, team=team,
                 display_name=display_name or username.strip().split(".")[0].capitalize(),
-                password_hash=await asyncio.to_thread(hash_password, password))
+                password_hash=await _in_hashing_thread(hash_password, password))
     session.add(user)
     await session.flush()
     return user
@@ -66,14 +70,28 @@ async def _lock_budgets(db: AsyncSession) -> None:
         await db.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": LOGIN_BUDGET_LOCK})
 
 
+def _lower_priority() -> None:
+    """Password hashing yields the CPU to the event loop and the database (Linux nice values
+    are per thread; argon2's own lane threads inherit it)."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+
+
+# argon2 is CPU-heavy (64 MiB, 4 lanes): one check at a time per process, at low priority, off
+# the event loop, so a burst of logins never slows /healthz, crisis answers or residents.
+_HASHING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="argon2", initializer=_lower_priority)
+
+
+async def _in_hashing_thread(function, *args):
+    return await asyncio.get_running_loop().run_in_executor(_HASHING, function, *args)
+
+
 class _Gate:
     """Per gateway process: one budget transaction at a time (a burst of logins waits here, not
-    holding database connections that /healthz and residents need) and at most two password
-    checks at once (argon2 is CPU-heavy; the machine has other work)."""
+    holding database connections that /healthz and residents need)."""
 
     def __init__(self) -> None:
         self.bookkeeping = asyncio.Lock()
-        self.hashing = asyncio.Semaphore(1)
 
 
 _gates: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -114,8 +132,7 @@ async def authenticate(sessions, username: str, password: str, ip: str) -> User 
     async with sessions() as db:
         user = await db.scalar(select(User).where(User.username == username.strip().lower(), User.active))
     try:
-        async with _gate(sessions).hashing:
-            await asyncio.to_thread(_hasher.verify, user.password_hash if user else _DUMMY_HASH, password)
+        await _in_hashing_thread(_hasher.verify, user.password_hash if user else _DUMMY_HASH, password)
         if user is None:
             raise VerificationError()
     except (VerificationError, InvalidHashError):
@@ -158,7 +175,7 @@ async def set_active(db: AsyncSession, user: User, active: bool) -> None:
 async def reset_password(db: AsyncSession, user: User, password: str) -> None:
     """A new password; every session of the old one ends."""
     check_password(password)
-    user.password_hash = await asyncio.to_thread(hash_password, password)
+    user.password_hash = await _in_hashing_thread(hash_password, password)
     await revoke_sessions(db, user)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import statistics
 import time
 
 import httpx
@@ -40,20 +41,27 @@ async def test_30_concurrent_wrong_logins_neither_stall_healthz_nor_exceed_the_b
 
     # The attacker runs in its own thread and event loop, as it would on another machine; the
     # gateway's loop serves the logins and the health probes.
+    async def probe() -> float:
+        start = time.perf_counter()
+        assert (await gw.client.get("/healthz")).status_code == 200
+        await asyncio.sleep(0.02)
+        return time.perf_counter() - start - 0.02
+
+    quiet = [await probe() for _ in range(10)]  # this machine, this database, no attack
     attacker = asyncio.create_task(asyncio.to_thread(asyncio.run, attack()))
     latencies: list[float] = []
     while not attacker.done():
-        start = time.perf_counter()
-        assert (await gw.client.get("/healthz")).status_code == 200
-        latencies.append(time.perf_counter() - start)
-        await asyncio.sleep(0.02)
+        latencies.append(await probe())
     statuses = await attacker
 
     assert statuses.count(401) <= 5  # passwords actually checked: the budget, never more
     assert statuses.count(429) == 30 - statuses.count(401)
     # Before: argon2 on the event loop, each check ~0.1-0.7 s, made /healthz wait 1.9 s and more.
-    # The bound leaves room for this shared 2-core machine.
-    assert len(latencies) >= 3 and max(latencies) < 1.0, latencies
+    # The bounds leave room for this shared 2-core machine (load 10 at times): a typical probe
+    # stays fast, and none waits for the checks one after another.
+    assert len(latencies) >= 3, latencies
+    assert statistics.median(latencies) < statistics.median(quiet) + 0.25, (quiet, latencies)
+    assert max(latencies) < 1.5, latencies
 
 
 async def test_an_attacker_at_one_address_cannot_lock_a_worker_out(gateway_without_rasa):
