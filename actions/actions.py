@@ -118,7 +118,7 @@ def explain_again(dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
     routed = tracker.get_slot("routed_intent")
     served = routed in needs and not tracker.get_slot("elsewhere")
     if expecting == LOCATION:
-        buttons = location_buttons(directory) + say("utter_offer_human_short").buttons[:1]
+        buttons = location_buttons(directory) + [{"title": say("utter_button_person").text, "payload": "/ask_human"}]
         send(dispatcher, Reply(say("utter_explain_location").text, buttons))
         return say_cost(dispatcher, text)
     offered = tracker.get_slot("offered_intent")
