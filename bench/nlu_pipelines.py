@@ -5,7 +5,10 @@ and scored on the held-out messages in tests/nlu/ (never used in training), in a
 subprocess so memory figures do not mix. Writes bench/results/nlu.json and prints a
 Markdown table for docs/benchmarks.md.
 
-    .venv-rasa/bin/python bench/nlu_pipelines.py [--only NAME ...]
+    .venv-rasa/bin/python bench/nlu_pipelines.py [--only NAME ...] [--holdout GLOB ...]
+
+--holdout picks held-out files in tests/nlu/ (default all, holdout_*.yml), e.g. the files that
+existed before a change, to compare figures before and after on the same messages.
 """
 
 from __future__ import annotations
@@ -73,9 +76,13 @@ PIPELINES = {
 }
 
 
-def holdout() -> list[tuple[str, str]]:
+DEFAULT_HOLDOUT = ["holdout_*.yml"]
+
+
+def holdout(patterns: list[str] = DEFAULT_HOLDOUT) -> list[tuple[str, str]]:
     pairs = []
-    for path in sorted((ROOT / "tests" / "nlu").glob("holdout_*.yml")):
+    paths = {path for pattern in patterns for path in (ROOT / "tests" / "nlu").glob(pattern)}
+    for path in sorted(paths):
         for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
             if "intent" not in block:
                 continue
@@ -91,7 +98,7 @@ def themes() -> dict[str, str]:
     return {name: spec["theme"] for name, spec in taxonomy["intents"].items()}
 
 
-def run_one(name: str) -> dict:
+def run_one(name: str, patterns: list[str] = DEFAULT_HOLDOUT) -> dict:
     """Train and score one pipeline (runs in its own process)."""
     from rasa.core.agent import Agent
     from rasa.model_training import train_nlu
@@ -109,7 +116,7 @@ def run_one(name: str) -> dict:
     train_seconds = time.perf_counter() - started
     agent = Agent.load(model)
 
-    pairs = holdout()
+    pairs = holdout(patterns)
     themes_of = themes()
     predicted, latencies, confidences = [], [], []
 
@@ -163,17 +170,18 @@ def histogram(values: list[float]) -> list[int]:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", nargs="*", default=list(PIPELINES))
+    parser.add_argument("--holdout", nargs="*", default=DEFAULT_HOLDOUT)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(run_one(args.child)))
+        print(json.dumps(run_one(args.child, args.holdout)))
         return 0
     RESULTS.mkdir(parents=True, exist_ok=True)
     results = []
     for name in args.only:
         print(f"==> {name}", file=sys.stderr, flush=True)
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
-        out = subprocess.run([sys.executable, __file__, "--child", name], capture_output=True, text=True, env=env)
+        out = subprocess.run([sys.executable, __file__, "--child", name, "--holdout", *args.holdout], capture_output=True, text=True, env=env)
         if out.returncode != 0:
             print(out.stderr[-3000:], file=sys.stderr)
             return 1
