@@ -16,6 +16,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.asked import ANSWER_INTENTS, DETAILS, HUMAN, LOCATION, NO, SECOND_NEED, UNSURE, YES, asks_about_cost, short_answer
+from actions.needs import heard, merge_open, needs_in_message
 from actions.routing import (
     UNKNOWN, Reply, elsewhere_answer, location_buttons, need_fields, need_intents, read_location,
     route_answer, say, second_need, topic, wijk_in_message,
@@ -74,6 +75,31 @@ def hand_over(dispatcher: CollectingDispatcher) -> Events:
     dispatcher.utter_message(response="utter_handover")
     dispatcher.utter_message(json_message=instruction(handover={"reason": "ask_human"}))
     return [SlotSet("expecting", None)]
+
+
+def still_open(tracker: Tracker) -> list[str]:
+    """Needs the resident named that are not served or declined yet (the offered one first)."""
+    offered = tracker.get_slot("offered_intent") if tracker.get_slot("expecting") == SECOND_NEED else None
+    waiting = [str(n) for n in tracker.get_slot("open_needs") or []]
+    return ([offered] if offered in need_intents() else []) + [n for n in waiting if n != offered]
+
+
+def tell_needs(dispatcher: CollectingDispatcher, tracker: Tracker, needs: list[str]) -> Events:
+    """Every need heard in this conversation, for the worker (issue 13.3); only when it grows."""
+    before = [str(n) for n in tracker.get_slot("needs_heard") or []]
+    after = before + [n for n in needs if n not in before]
+    if after == before:
+        return []
+    dispatcher.utter_message(json_message=instruction(needs=after))
+    return [SlotSet("needs_heard", after)]
+
+
+def offer_next(dispatcher: CollectingDispatcher, tracker: Tracker, rest: list[str]) -> Events:
+    """Offer the next need still open, or a person when none is left."""
+    if rest:
+        send(dispatcher, say("utter_offer_second", second=topic(rest[0]), second_intent=rest[0]))
+        return [SlotSet("expecting", SECOND_NEED), SlotSet("offered_intent", rest[0]), SlotSet("open_needs", rest[1:])]
+    return [SlotSet("offered_intent", None), SlotSet("open_needs", []), *offer_person(dispatcher, tracker)]
 
 
 def latest_intent(tracker: Tracker) -> str | None:
@@ -159,15 +185,19 @@ class ActionRouteNeed(Action):
                     or place_elsewhere(directory, text)):
                 return self.location_answer(dispatcher, tracker, pending, text)
 
+        found = message.get("needs") or []
         if intent in needs:
-            return self.need(dispatcher, tracker, intent, text, ranking)
+            return self.need(dispatcher, tracker, intent, text, ranking, found)
 
         if intent == "nlu_fallback":
             best = next((r for r in ranking if r.get("name") != "nlu_fallback"), {})
             guess = best.get("name")
-            if (guess in needs and float(best.get("confidence") or 0) >= FALLBACK_NEED_CONFIDENCE
-                    and second_need(text, guess, ranking)):
-                return self.need(dispatcher, tracker, guess, text, ranking)
+            if guess in needs and float(best.get("confidence") or 0) >= FALLBACK_NEED_CONFIDENCE and (
+                    len(needs_in_message(guess, text, ranking, found)) > 1):
+                return self.need(dispatcher, tracker, guess, text, ranking, found)
+            if needs_in_message(None, text, ranking, found):
+                # A long story the model is unsure of as a whole, with clear problems in it.
+                return self.need(dispatcher, tracker, None, text, ranking, found)
             # "mss", "wrs wel", "ja maar wat kost dat": still an answer to the question asked last.
             kind = short_answer(guess if guess in ANSWER_INTENTS else None, text)
             if tracker.get_slot("expecting") and kind:
@@ -187,7 +217,8 @@ class ActionRouteNeed(Action):
             if routed in needs:
                 send(dispatcher, say("utter_late_location", wijk=answer.wijk, topic=topic(routed)))
                 # Recorded again: the gateway updates the need's first event with the wijk.
-                return self.answer(dispatcher, tracker, routed, answer.wijk, None, remember=answer.wijk)
+                return self.answer(dispatcher, tracker, routed, answer.wijk, still_open(tracker),
+                                   remember=answer.wijk)
             send(dispatcher, say("utter_location_noted"))
             return [SlotSet("wijk", answer.wijk), SlotSet("elsewhere", None)]
         send(dispatcher, say("utter_ask_rephrase"))
@@ -202,20 +233,24 @@ class ActionRouteNeed(Action):
             return self.elsewhere(dispatcher, pending, elsewhere) + [SlotSet("pending_intent", None)]
         answer = read_location(directory, text, entity_wijk(tracker))
         wijk = answer.wijk if answer else None
-        return self.answer(dispatcher, tracker, pending, wijk, tracker.get_slot("offered_intent"),
+        return self.answer(dispatcher, tracker, pending, wijk, list(tracker.get_slot("open_needs") or []),
                            remember=wijk or UNKNOWN)
 
-    def need(self, dispatcher: CollectingDispatcher, tracker: Tracker, intent: str, text: str,
-             ranking: list[dict[str, Any]]) -> Events:
+    def need(self, dispatcher: CollectingDispatcher, tracker: Tracker, intent: str | None, text: str,
+             ranking: list[dict[str, Any]], found: list[dict[str, Any]] | None = None) -> Events:
+        """Help with the most urgent need of the message; the others wait in `open_needs`
+        (actions/needs.py) and are offered one by one."""
         directory = default_directory()
-        second = second_need(text, intent, ranking)
+        needs = needs_in_message(intent, text, ranking, found)
+        intent, rest = needs[0], merge_open(needs[1:], [n for n in still_open(tracker) if n != needs[0]])
+        told = tell_needs(dispatcher, tracker, needs)
         elsewhere = place_elsewhere(directory, text) or tracker.get_slot("elsewhere")
         named = wijk_in_message(directory, text, entity_wijk(tracker))
         if elsewhere and not named:
             dispatcher.utter_message(response=f"utter_ack_{intent}")
-            return self.elsewhere(dispatcher, intent, str(elsewhere))
-        if second:
-            send(dispatcher, say("utter_two_problems", first=topic(intent), second=topic(second)))
+            return told + self.elsewhere(dispatcher, intent, str(elsewhere))
+        for reply in heard(needs, text):
+            send(dispatcher, reply)
         if int(tracker.get_slot("answers_given") or 0) == 0:
             dispatcher.utter_message(response=f"utter_ack_{intent}")
         else:  # the second time, a short line that names the need is enough
@@ -223,13 +258,15 @@ class ActionRouteNeed(Action):
         wijk = named or known_wijk(tracker)
         if wijk is None and needs_location(directory, intent):
             send(dispatcher, Reply(say("utter_ask_location").text, location_buttons(directory)))
-            return [SlotSet("expecting", LOCATION), SlotSet("pending_intent", intent),
-                    SlotSet("offered_intent", second)]
-        return self.answer(dispatcher, tracker, intent, None if wijk == UNKNOWN else wijk, second, remember=named)
+            return [*told, SlotSet("expecting", LOCATION), SlotSet("pending_intent", intent),
+                    SlotSet("offered_intent", None), SlotSet("open_needs", rest)]
+        return told + self.answer(dispatcher, tracker, intent, None if wijk == UNKNOWN else wijk, rest,
+                                  remember=named)
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, intent: str, wijk: str | None,
-               second: str | None, remember: str | None = None) -> Events:
-        """Name the service; `remember` is a wijk (or UNKNOWN) the resident just gave."""
+               rest: list[str], remember: str | None = None) -> Events:
+        """Name the service, then offer the next need still open; `remember` is a wijk (or
+        UNKNOWN) the resident just gave."""
         directory = default_directory()
         found = route(directory, intent, wijk)
         answer = route_answer(directory, found)
@@ -240,12 +277,12 @@ class ActionRouteNeed(Action):
                   SlotSet("answers_given", float(given + 1))]
         if remember:
             events += [SlotSet("wijk", remember), SlotSet("elsewhere", None)]
-        if second and second != intent:
+        rest = [n for n in rest if n != intent]
+        if rest:
             if answer.details:  # the next question is about the other problem: details now
                 dispatcher.utter_message(text=answer.details)
-            send(dispatcher, say("utter_offer_second", second=topic(second), second_intent=second))
-            return events + [SlotSet("expecting", SECOND_NEED), SlotSet("offered_intent", second)]
-        events.append(SlotSet("offered_intent", None))
+            return events + offer_next(dispatcher, tracker, rest)
+        events += [SlotSet("offered_intent", None), SlotSet("open_needs", [])]
         if answer.details:
             send(dispatcher, say("utter_offer_details" if given == 0 else "utter_offer_details_short"))
             return events + [SlotSet("expecting", DETAILS)]
@@ -282,7 +319,10 @@ class ActionRouteNeed(Action):
                 return self.need(dispatcher, tracker, offered, "", [])
             dispatcher.utter_message(response="utter_decline_second")
             record(dispatcher, offered, log_wijk(tracker), "declined")
-            return [SlotSet("expecting", None), SlotSet("offered_intent", None)]
+            rest = [n for n in still_open(tracker) if n != offered]
+            if rest:  # the next need of the message
+                return offer_next(dispatcher, tracker, rest)
+            return [SlotSet("expecting", None), SlotSet("offered_intent", None), SlotSet("open_needs", [])]
 
         if expecting == DETAILS:
             return self.details(dispatcher, tracker, kind)

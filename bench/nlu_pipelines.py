@@ -98,6 +98,11 @@ def themes() -> dict[str, str]:
     return {name: spec["theme"] for name, spec in taxonomy["intents"].items()}
 
 
+def share(part: int, whole: int) -> float | None:
+    """part / whole, or None when there is nothing to count (a held-out file without crisis)."""
+    return round(part / whole, 4) if whole else None
+
+
 def run_one(name: str, patterns: list[str] = DEFAULT_HOLDOUT) -> dict:
     """Train and score one pipeline (runs in its own process)."""
     from rasa.core.agent import Agent
@@ -146,8 +151,8 @@ def run_one(name: str, patterns: list[str] = DEFAULT_HOLDOUT) -> dict:
         "macro_f1": round(f1_score(gold, predicted, average="macro"), 4),
         "macro_f1_with_net": round(f1_score(gold, with_net, average="macro"), 4),
         "theme_accuracy": round(sum(themes_of[p] == themes_of[g] for p, g in zip(with_net, gold)) / len(gold), 4),
-        "crisis_recall_model": round(sum(predicted[i] in CRISIS for i in crisis_gold) / len(crisis_gold), 4),
-        "crisis_recall_with_net": round(sum(with_net[i] in CRISIS for i in crisis_gold) / len(crisis_gold), 4),
+        "crisis_recall_model": share(sum(predicted[i] in CRISIS for i in crisis_gold), len(crisis_gold)),
+        "crisis_recall_with_net": share(sum(with_net[i] in CRISIS for i in crisis_gold), len(crisis_gold)),
         "parse_ms_p50": round(statistics.median(latencies), 1),
         "parse_ms_p95": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
         "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),

@@ -8,6 +8,9 @@ language model may be downloaded at run time). Character n-grams carry the typos
 the words that matter. Confidences are a softmax over the SVM margins; `temperature` was
 set from the confidence histogram so the FallbackClassifier threshold separates right
 from wrong answers.
+
+Besides the intent, the parse data gets `needs`: every need in the message (rasa_addons/needs.py),
+`[{"intent": ..., "confidence": ...}]`, scored by clause with the same model.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import make_pipeline, make_union
 from sklearn.svm import LinearSVC
+
+from rasa_addons.needs import find_needs
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -51,6 +56,10 @@ class TfidfSvmClassifier(GraphComponent, IntentClassifier):
             "char_ngrams": [2, 5],
             "temperature": 0.15,
             "ranking_length": 10,
+            # Intents that are a resident's need (the others are conversation: greet, affirm, ...).
+            "need_intent_prefixes": ["debt_", "care_", "nuisance_"],
+            # A clause adds its need from this confidence on (the FallbackClassifier's threshold).
+            "need_threshold": 0.4,
         }
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -108,6 +117,12 @@ class TfidfSvmClassifier(GraphComponent, IntentClassifier):
             rankings.append([{"name": str(classes[i]), "confidence": float(row[i])} for i in order])
         return rankings
 
+    def is_need(self, intent: str) -> bool:
+        return intent.startswith(tuple(self.config["need_intent_prefixes"]))
+
+    def needs(self, text: str) -> List[Dict[str, Any]]:
+        return find_needs(text, self.rank, self.is_need, self.config["need_threshold"])
+
     def process(self, messages: List[Message]) -> List[Message]:
         if self.model is None:
             return messages
@@ -115,4 +130,6 @@ class TfidfSvmClassifier(GraphComponent, IntentClassifier):
         for message, ranking in zip(todo, self.rank([m.get(TEXT) for m in todo]) if todo else []):
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
+            text = message.get(TEXT)
+            message.set("needs", [] if text.startswith("/") else self.needs(text), add_to_output=True)
         return messages
