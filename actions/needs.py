@@ -2,7 +2,7 @@
 
 The classifier puts every need it found in the parse data (`needs`, rasa_addons/needs.py).
 Here: which needs a message has, the most urgent first (no food today, eviction, the bailiff,
-energy cut off, then the rest as the resident wrote them), and what the assistant says back.
+energy cut off, then the rest in the order the resident wrote them), and what the assistant says back.
 Plain functions; actions/actions.py wires them to Rasa.
 """
 
@@ -36,8 +36,9 @@ def needs_in_message(intent: str | None, text: str, ranking: list[dict[str, Any]
     `found` is the classifier's `needs`; the message's own intent counts too, and the word
     list of actions.routing.second_need still adds a problem of another theme it spots."""
     known = need_intents()
-    needs = [intent] if intent in known else []
-    needs += [str(n.get("intent")) for n in found or [] if n.get("intent") in known]
+    needs = [str(n.get("intent")) for n in found or [] if n.get("intent") in known]
+    if intent in known and intent not in needs:
+        needs.insert(0, intent)
     if needs:
         extra = second_need(text, needs[0], ranking)
         if extra and extra not in needs and not _same_theme_heard(extra, needs):

@@ -33,13 +33,15 @@ def clauses(text: str) -> list[str]:
 
 def find_needs(text: str, rank: Callable[[list[str]], Iterable[Ranking]], is_need: Callable[[str], bool],
                threshold: float) -> list[dict[str, Any]]:
-    """Needs in the message, each once with its highest confidence: first the best intent of
-    the whole message, then those of its clauses in the order the resident wrote them."""
+    """Needs in the message, each once with its highest confidence, in the order the resident
+    wrote them; the best intent of the whole message goes first when no clause names it."""
     parts = clauses(text)
-    pieces = [text] + (parts if len(parts) > 1 else [])
+    pieces = (parts if len(parts) > 1 else []) + [text]
     found: dict[str, float] = {}
-    for ranking in rank(pieces):
+    for number, ranking in enumerate(rank(pieces), start=1):
         best = ranking[0] if ranking else None
         if best and is_need(best["name"]) and best["confidence"] >= threshold:
+            if number == len(pieces) and best["name"] not in found:  # the whole message
+                found = {best["name"]: 0.0, **found}
             found[best["name"]] = max(found.get(best["name"], 0.0), float(best["confidence"]))
     return [{"intent": intent, "confidence": round(confidence, 4)} for intent, confidence in found.items()]
