@@ -17,7 +17,7 @@ import json
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 import yaml
 
@@ -34,12 +34,12 @@ THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 
 
 def score(gold: list[set[str]], found: list[set[str]]) -> dict[str, float]:
-    precision = [len(g & f) / len(f) if f else 0.0 for g, f in zip(gold, found)]
-    recall = [len(g & f) / len(g) for g, f in zip(gold, found)]
+    precision = [len(g & f) / len(f) if f else 0.0 for g, f in zip(gold, found, strict=True)]
+    recall = [len(g & f) / len(g) for g, f in zip(gold, found, strict=True)]
     return {
         "precision": round(sum(precision) / len(gold), 3),
         "recall": round(sum(recall) / len(gold), 3),
-        "exact": round(sum(g == f for g, f in zip(gold, found)) / len(gold), 3),
+        "exact": round(sum(g == f for g, f in zip(gold, found, strict=True)) / len(gold), 3),
         "needs_per_message": round(sum(len(f) for f in found) / len(gold), 2),
     }
 
@@ -93,7 +93,7 @@ def main() -> int:
     }
     misses = [
         {"text": m["text"], "gold": sorted(g), "found": sorted({n["intent"] for n in parsed[m["text"]].get("needs", [])})}
-        for m, g in zip(messages, gold) if {n["intent"] for n in parsed[m["text"]].get("needs", [])} != g
+        for m, g in zip(messages, gold, strict=True) if {n["intent"] for n in parsed[m["text"]].get("needs", [])} != g
     ]
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "multi_need.json").write_text(

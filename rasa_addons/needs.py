@@ -13,7 +13,8 @@ Plain functions without Rasa objects, so the bench and the tests can use them di
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 # Where one problem ends and the next may begin: sentence ends, commas, and joining words
 # (Dutch and the English residents mix in).
