@@ -23,13 +23,21 @@ CLAUSE_BREAK = re.compile(
     re.IGNORECASE,
 )
 
+# Clauses that say how bad things are without naming a problem ("ik kan niet meer", "help"):
+# they add no need of their own (the crisis net in the gateway reads them on the whole message).
+NAMES_NO_PROBLEM = re.compile(
+    r"(ik )?(kan|weet|trek|hou|houd) (het )?(echt )?(niet|nie) meer( aan| vol)?|help( me)?( aub| alsjeblieft)?|"
+    r"alles (gaat|loopt) mis|ik weet niet (meer )?wat ik moet( doen)?",
+    re.IGNORECASE,
+)
+
 Ranking = list[dict[str, Any]]  # [{"name": intent, "confidence": float}, ...], best first
 
 
 def clauses(text: str) -> list[str]:
     """The parts of a message that may each name a problem ("schulden en herrie" -> 2)."""
     parts = (part.strip(" -'\"") for part in CLAUSE_BREAK.split(text or ""))
-    return [part for part in parts if re.search(r"\w", part)]
+    return [part for part in parts if re.search(r"\w", part) and not NAMES_NO_PROBLEM.fullmatch(part)]
 
 
 def find_needs(text: str, rank: Callable[[list[str]], Iterable[Ranking]], is_need: Callable[[str], bool],

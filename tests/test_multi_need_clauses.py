@@ -39,3 +39,9 @@ def test_every_confident_need_once_in_the_order_written():
 
 def test_unsure_clauses_and_conversation_intents_add_nothing():
     assert find_needs("hoi, iets anders", fake_rank, is_need, 0.4) == []
+
+
+def test_clauses_that_name_no_problem_are_left_out():
+    assert clauses("ik zorg voor mn vader en ik kan niet meer") == ["ik zorg voor mn vader"]
+    assert clauses("help, alles gaat mis, de deurwaarder komt") == ["de deurwaarder komt"]
+    assert clauses("ik kan niet meer traplopen") == ["ik kan niet meer traplopen"]
