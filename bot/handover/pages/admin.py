@@ -152,7 +152,7 @@ async def change_user_form(request: Request, user: User, csrf: str) -> Response:
         target = await db.get(User, request.path_params["id"])
         if target is None or what not in USER_CHANGES:
             problem = "Deze gebruiker of deze wijziging bestaat niet."
-        elif target.id == user.id and (what == "deactivate" or what == "role" and form.get("role") != "admin"):
+        elif target.id == user.id and (what == "deactivate" or (what == "role" and form.get("role") != "admin")):
             problem = "Je kunt jezelf niet deactiveren of je eigen beheerrol afnemen."
         elif what == "password" and len(str(form.get("password", ""))) < MIN_PASSWORD:
             problem = f"Het wachtwoord moet minstens {MIN_PASSWORD} tekens hebben."

@@ -30,7 +30,7 @@ CHANNEL_NL = {"webchat": "webchat", "telegram": "Telegram", "whatsapp": "WhatsAp
 REASON_NL = {"crisis": "crisis", "ask_human": "vroeg om een medewerker", "not_understood": "assistent begreep het niet",
              "transfer": "overgedragen"}
 ACTION_NL = {"open": "gelezen", "claim": "opgepakt", "reply": "antwoord gestuurd", "hand_back": "terug naar assistent",
-             "transfer": "overgedragen", "close": "afgesloten"}
+             "transfer": "overgedragen", "close": "afgesloten", "note": "notitie geschreven"}
 # Minutes of waiting after which the queue shows a case in amber, then red.
 WAIT_AMBER, WAIT_RED = 5, 15
 

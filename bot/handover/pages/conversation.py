@@ -21,6 +21,7 @@ from bot.handover.pages.common import (MAX_REPLY, author_of, minutes_since, need
 from bot.handover.pages.transcript import load_transcript
 from bot.lifecycle import State
 from bot.needs.log import InvalidNeed
+from bot.needs.models import CaseNeed
 from bot.pseudonym import short_label
 from bot.responses import load_responses, response
 from bot.store.models import Conversation, DirectoryService, Note, User
@@ -67,9 +68,10 @@ async def readable(db: AsyncSession, conversation_id: int, user: User) -> tuple[
     return (conversation, reason) if conversation is not None and reason else (None, None)
 
 
-def needs_in(entries, conversation: Conversation) -> list[str]:
-    """The needs recognised in this case, first seen first (the last one is the likeliest)."""
-    needs = []
+def needs_in(entries, conversation: Conversation, recorded: list[str]) -> list[str]:
+    """The needs recognised in this case, first seen first (the last one is the likeliest):
+    those the assistant recorded for the case, then those read from the resident's messages."""
+    needs = [intent for intent in recorded if intent in NEED_INTENTS]
     for entry in entries:
         intent = entry.message.intent
         if entry.message.direction == "in" and intent and theme_of(intent) != "gesprek" and intent not in needs:
@@ -91,7 +93,8 @@ async def case_page(request: Request, user: User, csrf: str, refused: str | None
         workers = list(await db.scalars(select(User).where(User.role == "worker", User.active)
                                         .order_by(User.display_name)))
         services = list(await db.scalars(select(DirectoryService).order_by(DirectoryService.name)))
-    needs = needs_in(current.entries, conversation)
+        recorded = list(await db.scalars(select(CaseNeed.intent).where(CaseNeed.conversation_id == conversation_id)))
+    needs = needs_in(current.entries, conversation, recorded)
     last_need = next((i for i in reversed(needs) if i in NEED_INTENTS), None)
     # Services that serve the recognised needs first, then the rest of the directory.
     services.sort(key=lambda svc: not any(n in svc.intents.split(",") for n in needs))
