@@ -237,3 +237,16 @@ async def test_the_access_log_is_filtered_paged_and_exported_for_admins(staff):
     assert {row[3] for row in table[1:]} >= {"opgepakt", "gelezen", "antwoord gestuurd"}
     assert all(row[1] == "sanne" and row[2] == str(case) for row in table[1:])
     assert (await sanne.get("/console/admin/log.csv")).status_code == 403
+
+
+async def test_a_residents_reply_is_marked_unread_and_alerted_on_the_queue_page(staff):
+    sid, case, _, _ = await claimed_case(staff)
+    async with chromium_page(390, 844) as worker:
+        await worker_login(worker, staff.url, "sanne")
+        mine = worker.locator(f'[data-mine="{case}"]')
+        await expect(mine).to_be_visible()
+        await expect(mine.locator(".badge.new")).to_have_count(0)
+        await staff.say(sid, "ben je er nog?")
+        await expect(mine.locator(".badge.new")).to_have_text("Nieuw bericht", timeout=15000)
+        await expect(worker.locator("#alerts .alert")).to_contain_text("Nieuw bericht", timeout=15000)
+        await expect(worker).to_have_title(re.compile(r"^\(1\) Wachtrij"))
