@@ -241,6 +241,7 @@ class Switchboard:
             log.info("crisis net fired: %s (conversation %s)", crisis.reason, conversation.id)
             message.intent, message.confidence = crisis.intent, 1.0
             conversation.last_intent = crisis.intent
+            await self._record_crisis(session, conversation, crisis.intent)
             # bot/safety/reply.py composes the answer: the right line first (112 for a weapon, fire,
             # door or danger now), the victim-or-witness wording and a line in their language.
             answer = crisis_reply(crisis)
@@ -284,6 +285,7 @@ class Switchboard:
         handover: tuple[str, bool] | None = None
         if message.intent in CRISIS_INTENTS:
             handover = ("crisis", True)
+            await self._record_crisis(session, conversation, message.intent)
         elif message.intent == "nlu_fallback" and await self._previous_intent(session, message) == "nlu_fallback":
             handover = ("not_understood", False)  # a second turn in a row we did not understand
         for reply in bot_replies:
@@ -330,6 +332,12 @@ class Switchboard:
             )
         )
         return earlier is not None
+
+    async def _record_crisis(self, session: AsyncSession, conversation: Conversation, intent: str) -> None:
+        """Crisis answers count in the need log (the dashboard's crisis figure): the number was
+        given at once, so the outcome is "met" until the worker who follows up closes it."""
+        await record_bot_need(session, conversation, {"intent": intent, "wijk": conversation.wijk, "outcome": "met"},
+                              self.known_wijken)
 
     async def _apply(self, session: AsyncSession, conversation: Conversation,
                      instruction: dict[str, Any]) -> tuple[str, bool] | None:

@@ -1,83 +1,106 @@
-"""Server-side SVG charts for the dashboard: no JavaScript, no external assets. Hidden figures
-are drawn as an open, dashed bar with their label ("<10" or "x"), never as a number."""
+"""Server-side SVG bar charts for the dashboard: no JavaScript, no external assets.
+
+A published count is a solid bar. A hidden count is drawn as what is known of it, a range:
+"<10" as a light band with whiskers from 1 to 9, "x" (10 or more) as a band from 10 with an
+arrow up, because its upper end is not published. Never a bar of made-up height."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
 from bot.needs.suppress import Figure, label
 
-PALETTE = ["#1b6ca8", "#d1495b", "#edae49", "#00798c", "#6a4c93", "#7a7a7a"]
-HEIGHT, TOP, BOTTOM, LEFT = 230, 34, 28, 36
+# Each colour has at least 3:1 contrast against white (WCAG 1.4.11, graphics).
+PALETTE = ["#1b6ca8", "#b3263a", "#8a5a00", "#00707f", "#6a4c93", "#5a5a5a"]
+HEIGHT, TOP, BOTTOM, LEFT = 240, 40, 30, 40
+BAR, GAP = 14, 3
+
+
+@dataclass(frozen=True)
+class Bar:
+    """What is known of one count: exactly `low` when high == low; between low and high when
+    high is a number; at least low when high is None."""
+    low: int
+    high: int | None
+    text: str
+
+    @property
+    def exact(self) -> bool:
+        return self.high == self.low
+
+
+def bar_of(figure: Figure | None, threshold: int) -> Bar:
+    if figure is None:
+        return Bar(0, 0, "0")
+    if figure.visible:
+        return Bar(figure.value, figure.value, str(figure.value))
+    if figure.status == "small":
+        return Bar(1, threshold - 1, label(figure, threshold))
+    return Bar(threshold, None, f"≥{threshold}")
 
 
 def _nice_max(value: float) -> int:
-    for step in (5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
+    for step in (5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 20000, 50000):
         if value <= step:
             return step
     return int(value) + 1
 
 
-def bar_chart(title: str, categories: list[str], series: list[tuple[str, list[Figure | None]]], threshold: int,
-              stacked: bool = False) -> Markup:
-    """Grouped (or stacked) bars per category; series are (name, figures per category)."""
+def bar_chart(title: str, categories: list[str], series: list[tuple[str, list[Bar]]]) -> Markup:
+    """Grouped bars: one group per category, one bar per series."""
     n_series = max(1, len(series))
-    group = max(28, (14 if stacked else 12 * n_series) + 10)
-    legend_width = LEFT + sum(22 + 7 * len(name) for name, _ in series)
+    group = n_series * (BAR + GAP) + 14
+    legend_width = LEFT + sum(26 + 7 * len(name) for name, _ in series)
     width = max(LEFT + group * len(categories) + 10, legend_width, 360)
     plot_h = HEIGHT - TOP - BOTTOM
-
-    def shown(f: Figure | None) -> int:
-        return f.value if f is not None and f.visible else 0
-
-    def hidden_height(f: Figure | None) -> int:
-        return threshold if f is not None and not f.visible else 0
-
-    if stacked:
-        peak = max([sum(shown(s[1][i]) + hidden_height(s[1][i]) for s in series) for i in range(len(categories))] or [1])
-    else:
-        peak = max([shown(f) + hidden_height(f) for _, figs in series for f in figs] or [1])
+    peak = max([b.high if b.high is not None else b.low * 1.5 for _, bars in series for b in bars] or [1])
     top = _nice_max(max(peak, 1))
 
     def y(v: float) -> float:
-        return TOP + plot_h - plot_h * v / top
+        return TOP + plot_h - plot_h * min(v, top) / top
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {HEIGHT}" '
-             f'width="100%" style="max-width:{width * 1.6:.0f}px" aria-label="{escape(title)}"><title>{escape(title)}</title>']
-    for tick in (0, top // 2, top):  # grid and axis labels
-        parts.append(f'<line x1="{LEFT}" x2="{width - 6}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#ddd"/>'
-                     f'<text x="{LEFT - 4}" y="{y(tick) + 4:.1f}" font-size="10" text-anchor="end">{tick}</text>')
+             f'width="100%" style="max-width:{width * 1.6:.0f}px" aria-label="{escape(title)}">'
+             f'<title>{escape(title)}</title>']
+    for tick in (0, top // 2, top):
+        parts.append(f'<line x1="{LEFT}" x2="{width - 6}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#c8c8c8"/>'
+                     f'<text x="{LEFT - 4}" y="{y(tick) + 4:.1f}" font-size="11" text-anchor="end">{tick}</text>')
     legend_x = LEFT
     for s_index, (name, _) in enumerate(series):
         colour = PALETTE[s_index % len(PALETTE)]
-        parts.append(f'<rect x="{legend_x}" y="6" width="10" height="10" fill="{colour}"/>'
-                     f'<text x="{legend_x + 14}" y="15" font-size="11">{escape(name)}</text>')
-        legend_x += 22 + 7 * len(name)
+        parts.append(f'<rect x="{legend_x}" y="6" width="12" height="12" fill="{colour}"/>'
+                     f'<text x="{legend_x + 16}" y="16" font-size="12">{escape(name)}</text>')
+        legend_x += 26 + 7 * len(name)
     for c_index, category in enumerate(categories):
-        x0 = LEFT + c_index * group + 5
-        base = 0.0
-        for s_index, (name, figures) in enumerate(series):
-            figure = figures[c_index]
+        x0 = LEFT + c_index * group + 8
+        for s_index, (name, bars) in enumerate(series):
+            bar = bars[c_index]
             colour = PALETTE[s_index % len(PALETTE)]
-            x = x0 if stacked else x0 + s_index * 12
-            bar_w = 14 if stacked else 10
-            text = label(figure, threshold)
-            if figure is not None and not figure.visible:
-                h = threshold
-                attrs = f'fill="white" stroke="{colour}" stroke-dasharray="3 2"'
-            else:
-                h = shown(figure)
-                attrs = f'fill="{colour}"'
-            if h:
-                y_top = y(base + h)
-                parts.append(f'<rect x="{x}" y="{y_top:.1f}" width="{bar_w}" height="{y(base) - y_top:.1f}" {attrs}>'
-                             f'<title>{escape(category)} · {escape(name)}: {escape(text)}</title></rect>')
-                if figure is not None and not figure.visible:
-                    parts.append(f'<text x="{x + bar_w / 2}" y="{y_top - 2:.1f}" font-size="8" text-anchor="middle">'
-                                 f'{escape(text)}</text>')
-            if stacked:
-                base += h
-        parts.append(f'<text x="{x0 + (group - 10) / 2:.1f}" y="{HEIGHT - 10}" font-size="10" text-anchor="middle">'
-                     f'{escape(category[-3:])}</text>')
+            x = x0 + s_index * (BAR + GAP)
+            tip = f"<title>{escape(category)} · {escape(name)}: {escape(bar.text)}</title>"
+            if bar.exact:
+                if bar.low:
+                    parts.append(f'<rect class="bar" x="{x}" y="{y(bar.low):.1f}" width="{BAR}" '
+                                 f'height="{y(0) - y(bar.low):.1f}" fill="{colour}">{tip}</rect>')
+                continue
+            high = bar.high if bar.high is not None else min(top, max(bar.low * 1.5, bar.low + top / 6))
+            mid = x + BAR / 2
+            parts.append(f'<g class="range">{tip}'
+                         f'<rect x="{x}" y="{y(high):.1f}" width="{BAR}" height="{y(bar.low) - y(high):.1f}" '
+                         f'fill="{colour}" fill-opacity="0.18" stroke="{colour}"/>'
+                         f'<line x1="{x}" x2="{x + BAR}" y1="{y(bar.low):.1f}" y2="{y(bar.low):.1f}" '
+                         f'stroke="{colour}" stroke-width="2"/>')
+            if bar.high is not None:
+                parts.append(f'<line x1="{x}" x2="{x + BAR}" y1="{y(high):.1f}" y2="{y(high):.1f}" '
+                             f'stroke="{colour}" stroke-width="2"/>')
+            else:  # no upper end: an arrow up
+                parts.append(f'<path d="M{mid - 4:.1f},{y(high) + 5:.1f} L{mid:.1f},{y(high) - 2:.1f} '
+                             f'L{mid + 4:.1f},{y(high) + 5:.1f}" fill="none" stroke="{colour}" stroke-width="2"/>')
+            parts.append(f'<text x="{mid:.1f}" y="{y(high) - 5:.1f}" font-size="10" text-anchor="middle">'
+                         f'{escape(bar.text)}</text></g>')
+        parts.append(f'<text x="{x0 + (group - 14) / 2:.1f}" y="{HEIGHT - 10}" font-size="11" text-anchor="middle">'
+                     f'{escape(category)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

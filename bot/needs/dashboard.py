@@ -1,24 +1,31 @@
-"""The managers' dashboard at /dashboard (manager role only) and its CSV download.
+"""The managers' dashboard at /dashboard (manager role only), its CSV and its printable form.
 
-Every figure comes from bot/needs/suppress.py through bot/needs/report.py; the filters only
-choose which published figures to show and never change what is suppressed."""
+A manager picks a period (a month, a quarter or a year), optionally a wijk and a theme. Every
+figure is a published figure of bot/needs/suppress.py (`publish_year`): filters only choose
+which figures to show and never change what is hidden. The page is built as a list of tables;
+the CSV and the printed page are those same tables, so they hold exactly what is on screen."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from bot import clock
 from bot.handover.auth import require
-from bot.needs import report
-from bot.needs.charts import bar_chart
+from bot.handover.queue import waiting
+from bot.needs import periods, report
+from bot.needs.charts import Bar, bar_chart, bar_of
 from bot.needs.log import UNKNOWN_WIJK
 from bot.needs.models import OUTCOMES
-from bot.needs.suppress import GROUPS, label, min_cell, node, period_total
+from bot.needs.suppress import Figure, NodeKey, label, min_cell, period_node
 from bot.store.models import User
 from bot.taxonomy import themes_by_intent
 
@@ -28,99 +35,185 @@ TEMPLATES = Environment(
     autoescape=select_autoescape(default=True, default_for_string=True),
 )
 THEMES = ["schulden", "zorg", "overlast", "crisis", "gesprek"]
+LEVELS = ("month", "quarter", "year")
+PRESET_NL = {"month": "Maand", "quarter": "Kwartaal", "year": "Jaar"}
 
 
-def _filters(request: Request, wijken: list[str]) -> tuple[str, str, str | None, str | None, str | None]:
-    since, until = report.default_period()
+@dataclass(frozen=True)
+class Choice:
+    """What the manager asked to see."""
+    level: str
+    period: str
+    wijk: str | None
+    theme: str | None
+    error: str | None = None
+
+    def query(self) -> str:
+        return urlencode({k: v for k, v in {"level": self.level, "period": self.period, "wijk": self.wijk or "",
+                                            "theme": self.theme or ""}.items() if v})
+
+
+def today() -> date:
+    return clock.now().date()
+
+
+def read_choice(request: Request, wijken: list[str]) -> Choice:
+    params = request.query_params
+    level = params.get("level") or "month"
     error = None
-    try:
-        since = report.parse_week(request.query_params.get("since") or since)
-        until = report.parse_week(request.query_params.get("until") or until)
-        if since > until:
-            since, until = until, since
+    if level not in LEVELS:
+        level, error = "month", "Kies een maand, een kwartaal of een jaar."
+    period = params.get("period") or periods.current(level, today())
+    try:  # another kind of period than asked (the form's preset changed): the one it starts in
+        period = periods.containing(periods.weeks_in(period)[0], level)
     except ValueError:
-        since, until = report.default_period()
-        error = "Geef weken op als jaar-Wweek, bijvoorbeeld 2026-W05. De laatste 8 weken worden getoond."
-    wijk = request.query_params.get("wijk") or None
-    theme = request.query_params.get("theme") or None
-    return since, until, (wijk if wijk in wijken else None), (theme if theme in THEMES else None), error
+        period, error = periods.current(level, today()), "Die periode kennen we niet. Je ziet nu de huidige periode."
+    wijk = params.get("wijk") or None
+    theme = params.get("theme") or None
+    return Choice(level, period, wijk if wijk in wijken else None, theme if theme in THEMES else None, error)
 
 
-def routes(switchboard) -> list[Route]:
-    sessions = switchboard.sessions
+def period_options(level: str, chosen: str) -> list[tuple[str, str]]:
+    """The periods of this kind from the start of last year up to now (and the chosen one)."""
+    now = periods.current(level, today())
+    start = periods.containing(periods.weeks_in(str(today().year - 1))[0], level)
+    options, period = [], now
+    while True:
+        options.append(period)
+        if period == start:
+            break
+        period = periods.previous(period)
+    if chosen not in options:
+        options.insert(0, chosen)
+    return [(p, periods.label(p)) for p in options]
 
-    def all_wijken(extra: set[str] = frozenset()) -> list[str]:
-        known = set(getattr(switchboard, "known_wijken", set()) or set())
-        return sorted(known | set(extra) - {UNKNOWN_WIJK}) + [UNKNOWN_WIJK]
 
-    async def figures_for(since: str, until: str) -> tuple[dict, set[str]]:
-        async with sessions() as db:
-            counts = await report.load_counts(db, since, until)
-        return report.published(counts, min_cell()), {wijk for _, wijk, _, _ in counts}
+def cell(figure: Figure | None, threshold: int, heat: bool = False) -> dict:
+    text = label(figure, threshold)
+    shown = figure.value if figure is not None and figure.visible else 0
+    return {"text": text, "hidden": figure is not None and not figure.visible,
+            "alpha": round(min(0.55, shown / 120), 2) if heat else 0}
 
-    @require("manager")
-    async def page(request: Request, user: User, csrf: str) -> Response:
-        since, until, wijk, theme, error = _filters(request, all_wijken())
-        by_week, seen = await figures_for(since, until)
-        wijken = all_wijken(seen)
-        if request.query_params.get("wijk") in wijken:
-            wijk = request.query_params.get("wijk")
-        weeks = report.weeks_between(since, until)
-        t = min_cell()
-        per_week = [by_week.get(w, {}) for w in weeks]
 
-        def series(key) -> list:
-            return [figures.get(key) for figures in per_week]
+def difference(now: Figure | None, before: Figure | None) -> str:
+    known = [f is None or f.visible for f in (now, before)]
+    if not all(known):
+        return "onbekend"
+    delta = (now.value if now else 0) - (before.value if before else 0)
+    return f"+{delta}" if delta > 0 else str(delta)
 
-        def row(name: str, key) -> dict:
-            return {"name": name, "cells": [label(f, t) for f in series(key)],
-                    "total": period_total(per_week, key).text()}
 
-        shown_themes = [theme] if theme else THEMES
-        intents = [i for i, th in themes_by_intent().items() if th in shown_themes]
-        unmet_chart = bar_chart("Niet geholpen per thema per week", weeks,
-                                [(report.THEME_NL[th], series(node(wijk=wijk, theme=th, group="niet_geholpen")))
-                                 for th in shown_themes if th != "gesprek"] or
-                                [(report.THEME_NL[th], series(node(wijk=wijk, theme=th, group="niet_geholpen")))
-                                 for th in shown_themes], t)
-        met_chart = bar_chart("Geholpen en niet geholpen per week", weeks,
-                              [(report.GROUP_NL[g], series(node(wijk=wijk, theme=theme, group=g)))
-                               for g in report.GROUP_NL], t, stacked=True)
-        heat_rows = []
-        for w in ([wijk] if wijk else wijken):
-            cells = []
-            for th in shown_themes:
-                total = period_total(per_week, node(wijk=w, theme=th))
-                cells.append({"text": total.text(), "alpha": round(min(0.85, total.visible_sum / 100), 2)})
-            heat_rows.append({"wijk": w, "cells": cells})
-        tables = [
-            {"title": "Per thema", "head": "Thema", "rows": [row(report.THEME_NL[th], node(wijk=wijk, theme=th)) for th in shown_themes]},
-            {"title": "Per vraag", "head": "Vraag", "rows": [r for r in (row(report.INTENT_NL.get(i, i), node(wijk=wijk, intent=i))
-                                                             for i in intents) if r["total"] != "0"]},
-            {"title": "Per uitkomst", "head": "Uitkomst", "rows": [row(report.OUTCOME_NL[o], node(wijk=wijk, theme=theme, outcome=o))
-                                                                   for o in OUTCOMES]},
-            {"title": "Per wijk", "head": "Wijk", "rows": [row(w, node(wijk=w, theme=theme)) for w in ([wijk] if wijk else wijken)]},
-            {"title": "Per week", "head": "", "rows": [row("Totaal", node(wijk=wijk, theme=theme))]},
-        ]
-        query = {k: v for k, v in {"since": since, "until": until, "wijk": wijk or "", "theme": theme or ""}.items() if v}
-        html = TEMPLATES.get_template("dashboard.html").render(
-            user=user, csrf=csrf, since=since, until=until, wijk=wijk, theme=theme, wijken=wijken, themes=THEMES,
-            THEME_NL=report.THEME_NL, threshold=t, weeks=weeks, unmet_chart=unmet_chart, met_chart=met_chart,
-            heat_themes=shown_themes, heat_rows=heat_rows, tables=tables, error=error,
-            csv_url="/dashboard/export.csv?" + urlencode(query))
-        return HTMLResponse(html, headers={"cache-control": "no-store"})
+def build(choice: Choice, figures: dict[NodeKey, Figure], before: dict[NodeKey, Figure], wijken: list[str],
+          threshold: int, queue_now: tuple[int, int]) -> dict:
+    """Everything the page shows, as plain data: key figures, charts and tables."""
+    period, previous = choice.period, periods.previous(choice.period)
+    wijk, theme, t = choice.wijk, choice.theme, threshold
+    now_label, before_label = periods.label(period), periods.label(previous)
+    shown_themes = [theme] if theme else THEMES
+    shown_wijken = [wijk] if wijk else wijken
 
-    @require("manager")
-    async def export_csv(request: Request, user: User, csrf: str) -> Response:
-        since, until, wijk, theme, _ = _filters(request, all_wijken())
-        by_week, seen = await figures_for(since, until)
-        wijk = request.query_params.get("wijk") if request.query_params.get("wijk") in all_wijken(seen) else None
-        rows = report.export_rows(by_week, min_cell(), wijk=wijk, theme=theme)
-        name = f"behoeften-{since}-{until}.csv"
-        return Response(report.rows_as_csv(rows), media_type="text/csv; charset=utf-8",
-                        headers={"content-disposition": f'attachment; filename="{name}"', "cache-control": "no-store"})
+    def fig(source: dict, p: str, **kw) -> Figure | None:
+        return source.get(period_node(p, **kw))
 
+    def pair_row(name: str, **kw) -> dict:
+        a, b = fig(figures, period, **kw), fig(before, previous, **kw)
+        return {"name": name, "cells": [cell(a, t), cell(b, t), {"text": difference(a, b)}]}
+
+    key_rows = [
+        pair_row("Alle vragen", wijk=wijk, theme=theme),
+        pair_row("Niet geholpen", wijk=wijk, theme=theme, group="niet_geholpen"),
+        pair_row("Buiten openingstijden, nummer gegeven", wijk=wijk, theme=theme, group="buiten_openingstijden"),
+        pair_row("Crisis (113, 112, Veilig Thuis)", wijk=wijk, theme="crisis"),
+    ]
+    waiting_now, urgent_now = queue_now
+    heat_columns = ["Wijk", *[report.THEME_NL[th] for th in shown_themes], "Totaal"]
+    heat_rows = [{"name": w, "cells": [cell(fig(figures, period, wijk=w, theme=th), t, heat=True) for th in shown_themes]
+                  + [cell(fig(figures, period, wijk=w, theme=theme), t)]} for w in shown_wijken]
+    if not wijk:
+        heat_rows.append({"name": "Alle wijken", "cells": [cell(fig(figures, period, theme=th), t) for th in shown_themes]
+                          + [cell(fig(figures, period, theme=theme), t)]})
+    intents = [i for i, th in themes_by_intent().items() if th in shown_themes]
+    intent_rows = [pair_row(report.INTENT_NL.get(i, i), wijk=wijk, intent=i) for i in intents]
+    parts = [p for p in periods.parts(periods.containing(periods.weeks_in(period)[0], "year"))
+             if choice.level != "quarter"] or [f"{period[:4]}-K{q}" for q in range(1, 5)]
+    trend_rows = [{"name": report.THEME_NL[th], "cells": [cell(fig(figures, p, wijk=wijk, theme=th), t) for p in parts]}
+                  for th in shown_themes]
+    trend_rows.append({"name": "Alle vragen", "cells": [cell(fig(figures, p, wijk=wijk, theme=theme), t) for p in parts]})
+    pair_columns = [now_label, before_label, "Verschil"]
+    tables = [
+        {"id": "kerncijfers", "title": f"Kerncijfers, {now_label}", "columns": ["Cijfer", *pair_columns], "rows": key_rows},
+        {"id": "wijk-thema", "title": f"Wijk en thema, {now_label}", "columns": heat_columns, "rows": heat_rows,
+         "heat": True},
+        {"id": "thema", "title": f"Per thema: {now_label} en {before_label}", "columns": ["Thema", *pair_columns],
+         "rows": [pair_row(report.THEME_NL[th], wijk=wijk, theme=th) for th in shown_themes]},
+        {"id": "uitkomst", "title": f"Per uitkomst: {now_label} en {before_label}",
+         "columns": ["Uitkomst", *pair_columns],
+         "rows": [pair_row(report.OUTCOME_NL[o], wijk=wijk, theme=theme, outcome=o) for o in OUTCOMES]},
+        {"id": "vraag", "title": f"Per vraag: {now_label} en {before_label}", "columns": ["Vraag", *pair_columns],
+         "rows": [r for r in intent_rows if any(c["text"] != "0" for c in r["cells"][:2])]},
+        {"id": "verloop", "title": f"Verloop in {period[:4]}", "columns": ["Thema", *[periods.label(p) for p in parts]],
+         "rows": trend_rows},
+    ]
+    chart_themes = [th for th in shown_themes if th != "gesprek"] or shown_themes
+
+    def bars(source: dict, p: str, **kw) -> list[Bar]:
+        return [bar_of(fig(source, p, theme=th, **kw), t) for th in chart_themes]
+
+    compare_chart = bar_chart(f"Vragen per thema: {now_label} en {before_label}",
+                              [report.THEME_NL[th] for th in chart_themes],
+                              [(now_label, bars(figures, period, wijk=wijk)), (before_label, bars(before, previous, wijk=wijk))])
+    trend_chart = bar_chart(f"Niet geholpen per thema, verloop in {period[:4]}",
+                            [periods.short_label(p) for p in parts],
+                            [(report.THEME_NL[th], [bar_of(fig(figures, p, wijk=wijk, theme=th, group="niet_geholpen"), t)
+                                                    for p in parts]) for th in chart_themes])
+    return {"tables": tables, "compare_chart": compare_chart, "trend_chart": trend_chart,
+            "waiting_now": waiting_now, "urgent_now": urgent_now, "now_label": now_label, "before_label": before_label}
+
+
+def _wijken(request: Request, seen: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    known = set(getattr(request.app.state.switchboard, "known_wijken", set()) or set())
+    return sorted((known | set(seen)) - {UNKNOWN_WIJK}) + [UNKNOWN_WIJK]
+
+
+async def _view(request: Request) -> tuple[Choice, dict, list[str]]:
+    sessions = request.app.state.switchboard.sessions
+    threshold = min_cell()
+    choice = read_choice(request, _wijken(request))
+    async with sessions() as db:
+        figures, seen = await report.period_figures(db, choice.period, threshold)
+        previous = periods.previous(choice.period)
+        before = figures if previous[:4] == choice.period[:4] else (await report.period_figures(db, previous, threshold))[0]
+        queue_now = await _queue_now(db)
+    wijken = _wijken(request, seen)
+    if request.query_params.get("wijk") in wijken and choice.wijk is None:
+        choice = Choice(choice.level, choice.period, request.query_params["wijk"], choice.theme, choice.error)
+    return choice, build(choice, figures, before, wijken, threshold, queue_now), wijken
+
+
+async def _queue_now(db: AsyncSession) -> tuple[int, int]:
+    """Residents waiting for a person right now, and how many of them urgently (a count only)."""
+    rows = await waiting(db)
+    return len(rows), sum(1 for c in rows if c.urgent)
+
+
+@require("manager")
+async def page(request: Request, user: User, csrf: str) -> Response:
+    choice, view, wijken = await _view(request)
+    html = TEMPLATES.get_template("dashboard.html").render(
+        user=user, csrf=csrf, choice=choice, view=view, wijken=wijken, themes=THEMES, THEME_NL=report.THEME_NL,
+        levels=LEVELS, PRESET_NL=PRESET_NL, options=period_options(choice.level, choice.period),
+        threshold=min_cell(), query=choice.query(), previous=periods.previous(choice.period),
+        printing=request.query_params.get("print") == "1")
+    return HTMLResponse(html, headers={"cache-control": "no-store"})
+
+
+@require("manager")
+async def export_csv(request: Request, user: User, csrf: str) -> Response:
+    choice, view, _ = await _view(request)
+    name = f"behoeften-{choice.period}{'-' + choice.wijk if choice.wijk else ''}{'-' + choice.theme if choice.theme else ''}.csv"
+    return Response(report.table_as_csv(view["tables"]), media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": f'attachment; filename="{name}"', "cache-control": "no-store"})
+
+
+def routes(switchboard=None) -> list[Route]:
     return [Route("/dashboard", page), Route("/dashboard/export.csv", export_csv)]
-
-
-__all__ = ["routes", "GROUPS"]

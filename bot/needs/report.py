@@ -1,5 +1,6 @@
-"""Read the need log and turn it into what managers may see: per-week published figures
-(bot/needs/suppress.py), export rows, and Dutch labels. Plain functions over a session."""
+"""Read the need log and turn it into what managers may see: per-week published figures for
+`voordeur needs export`, per-period figures for the dashboard (bot/needs/suppress.py), the
+dashboard's tables as a Dutch CSV, and Dutch labels. Plain functions over a session."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.needs import periods
 from bot.needs.models import NeedEvent, iso_week
-from bot.needs.suppress import FINEST, Figure, NodeKey, label, publish
+from bot.needs.suppress import FINEST, Figure, NodeKey, label, publish, publish_year
 from bot.taxonomy import themes_by_intent
 
 WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -49,7 +51,7 @@ def parse_week(text: str) -> str:
 def weeks_between(since: str, until: str, limit: int = 160) -> list[str]:
     start = date.fromisocalendar(int(since[:4]), int(since[6:]), 1)
     end = date.fromisocalendar(int(until[:4]), int(until[6:]), 1)
-    out = []
+    out: list[str] = []
     while start <= end and len(out) < limit:
         out.append(iso_week(start))
         start += timedelta(days=7)
@@ -103,3 +105,36 @@ def rows_as_csv(rows: list[dict]) -> str:
 
 def rows_as_json(rows: list[dict]) -> str:
     return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
+
+
+async def load_year(db: AsyncSession, year: str) -> dict:
+    """Counts per (week, wijk, intent, outcome) of one ISO year."""
+    weeks = periods.weeks_in(year)
+    query = select(NeedEvent.week, NeedEvent.wijk, NeedEvent.intent, NeedEvent.outcome, func.count()).where(
+        NeedEvent.week >= weeks[0], NeedEvent.week <= weeks[-1]).group_by(
+        NeedEvent.week, NeedEvent.wijk, NeedEvent.intent, NeedEvent.outcome)
+    return {(w, wijk, intent, outcome): n for w, wijk, intent, outcome, n in (await db.execute(query)).all()}
+
+
+async def period_figures(db: AsyncSession, period: str, threshold: int) -> tuple[dict[NodeKey, Figure], set[str]]:
+    """The published figures of the ISO year that holds `period` (all its months, quarters and
+    the year itself), and the wijken that occur in it."""
+    year = periods.containing(periods.weeks_in(period)[0], "year")
+    counts = await load_year(db, year)
+    return publish_year(counts, year, threshold), {wijk for _, wijk, _, _ in counts}
+
+
+def table_as_csv(tables: list[dict]) -> str:
+    """The dashboard's tables one below the other, as Dutch Excel reads them: semicolons, a
+    title line per table, Dutch headers, a byte-order mark so Excel takes it as UTF-8."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    for i, table in enumerate(tables):
+        if i:
+            writer.writerow([])
+        writer.writerow([table["title"]])
+        writer.writerow(table["columns"])
+        for row in table["rows"]:
+            writer.writerow([row["name"], *[cell["text"] for cell in row["cells"]]])
+    return "\ufeff" + out.getvalue()
+

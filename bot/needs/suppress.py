@@ -36,12 +36,16 @@ at once (linear programming); the per-line bound check covers the simple cases.
 
 from __future__ import annotations
 
+import heapq
 import os
+import random
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 
+from bot.needs import periods
 from bot.taxonomy import themes_by_intent
 
 DEFAULT_MIN_CELL = 10
@@ -98,38 +102,68 @@ def project(leaf: Leaf, view: View) -> Values:
     return (wijk if view[0] else None, topic, result)
 
 
+@dataclass(frozen=True)
+class Layout:
+    """The shape of one suppressed table: its views, the levels of each axis (coarse to fine),
+    how a leaf projects onto a view, the finest view, and which nodes to keep visible when
+    there is a choice (higher is kept longer)."""
+    views: list
+    axes: tuple
+    project: Callable
+    finest: tuple
+    keep: Callable = field(default=lambda key: 0)
+
+
+WEEK_LAYOUT = Layout(VIEWS, (WIJK_LEVELS, TOPIC_LEVELS, RESULT_LEVELS), project, FINEST)
+
+
 class _Week:
-    def __init__(self, cells: Mapping[Leaf, int], threshold: int):
+    """One table suppressed together. `frozen` statuses were published before (the weeks and
+    months inside a quarter, say) and never change; only the other nodes may be hidden."""
+
+    def __init__(self, cells: Mapping, threshold: int, layout: Layout = WEEK_LAYOUT,
+                 frozen: Mapping[NodeKey, str] | None = None):
         self.threshold = threshold
+        self.layout = layout
+        self.frozen = dict(frozen or {})
         self.leaves = sorted(leaf for leaf, n in cells.items() if n > 0)
         index = {leaf: i for i, leaf in enumerate(self.leaves)}
         members: dict[NodeKey, set[int]] = defaultdict(set)
         value: dict[NodeKey, int] = defaultdict(int)
         for leaf in self.leaves:
-            for view in VIEWS:
-                key = (view, project(leaf, view))
+            for view in layout.views:
+                key = (view, layout.project(leaf, view))
                 members[key].add(index[leaf])
                 value[key] += cells[leaf]
         self.members = {k: frozenset(v) for k, v in members.items()}
         self.value = dict(value)
         self.order = sorted(self.value, key=self.rank)
-        self.status = {k: ("small" if self.value[k] < threshold else "shown") for k in self.value}
+        self.status = {k: self.frozen.get(k) or ("small" if self.value[k] < threshold else "shown")
+                       for k in self.value}
         # The equations: parent = sum of its children one level finer along one axis.
         children: dict[tuple[NodeKey, int], list[NodeKey]] = defaultdict(list)
         for key in self.value:
             view, values = key
-            for axis in range(3):
-                levels = (WIJK_LEVELS, TOPIC_LEVELS, RESULT_LEVELS)[axis]
+            for axis, levels in enumerate(layout.axes):
                 i = levels.index(view[axis])
                 if i == 0:
                     continue
                 coarser = list(view)
                 coarser[axis] = levels[i - 1]
                 leaf_index = next(iter(self.members[key]))
-                parent = (tuple(coarser), project(self.leaves[leaf_index], tuple(coarser)))
-                children[(parent, axis)].append(key)
+                parent = (tuple(coarser), layout.project(self.leaves[leaf_index], tuple(coarser)))
+                if parent in self.value:  # a layout may leave views out (weeks: finest cells only)
+                    children[(parent, axis)].append(key)
+        # Lines made only of frozen figures were settled when those were published.
         self.lines = [(parent, sorted(kids, key=self.rank)) for (parent, _), kids in sorted(
-            children.items(), key=lambda item: (self.rank(item[0][0]), item[0][1]))]
+            children.items(), key=lambda item: (self.rank(item[0][0]), item[0][1]))
+            if parent not in self.frozen or any(k not in self.frozen for k in kids)]
+        # A line's verdict depends only on its own terms: look again only after one changed.
+        self.lines_of: dict[NodeKey, list[int]] = defaultdict(list)
+        for i, (parent, kids) in enumerate(self.lines):
+            for k in (parent, *kids):
+                self.lines_of[k].append(i)
+        self.dirty = set(range(len(self.lines)))
 
     def rank(self, key: NodeKey) -> tuple:
         view, values = key
@@ -139,8 +173,16 @@ class _Week:
         return self.status[key] != "shown"
 
     def hide(self, key: NodeKey) -> None:
-        if self.status[key] == "shown":
+        if self.status[key] == "shown" and key not in self.frozen:
             self.status[key] = "hidden"
+            self.dirty.update(self.lines_of.get(key, ()))
+
+    def hideable(self, kids: Iterable[NodeKey], parent: NodeKey | None = None) -> list[NodeKey]:
+        """Visible, not frozen; the ones to keep visible last, then children before the parent,
+        then the smallest first."""
+        keys = [*kids, *([parent] if parent is not None else [])]
+        return sorted((k for k in keys if not self.hidden(k) and k not in self.frozen),
+                      key=lambda k: (self.layout.keep(k), k == parent, self.rank(k)))
 
     # ---- line by line ---------------------------------------------------------------------
 
@@ -174,12 +216,15 @@ class _Week:
 
     def local_pass(self) -> bool:
         changed = False
-        for parent, kids in self.lines:
+        for i, (parent, kids) in enumerate(self.lines):
+            if i not in self.dirty:
+                continue
+            self.dirty.discard(i)
             terms = [parent, *kids]
             hidden = [k for k in terms if self.hidden(k)]
             if len(hidden) == 1 or (hidden and self._pinned(parent, kids)):
-                visible = [k for k in kids if not self.hidden(k)] + ([] if self.hidden(parent) else [parent])
-                if visible:  # a line that is all hidden already cannot be helped here
+                visible = self.hideable(kids, parent)
+                if visible:  # a line that is all hidden (or frozen) cannot be helped here
                     self.hide(visible[0])
                     changed = True
         return changed
@@ -194,8 +239,12 @@ class _Week:
 
         def reduce(row: dict[int, int]) -> dict[int, int]:
             row = dict(row)
-            while row:
-                pivot = min(row)
+            columns = list(row)
+            heapq.heapify(columns)  # the row's columns, smallest first
+            while columns:
+                pivot = heapq.heappop(columns)
+                if pivot not in row:
+                    continue
                 base = basis.get(pivot)
                 if base is None:
                     return row
@@ -203,6 +252,8 @@ class _Week:
                 for c, v in base.items():
                     nv = (row.get(c, 0) - factor * v) % PRIME
                     if nv:
+                        if c not in row:
+                            heapq.heappush(columns, c)
                         row[c] = nv
                     else:
                         row.pop(c, None)
@@ -219,10 +270,39 @@ class _Week:
                 pivot = min(row)
                 inverse = pow(row[pivot], PRIME - 2, PRIME)
                 basis[pivot] = {c: v * inverse % PRIME for c, v in row.items()}
+        # A hidden node follows from the visible ones exactly when its vector lies in their
+        # span, that is when it is orthogonal to every vector of their null space. Two random
+        # null-space vectors decide that for every node at once (a node outside the span is
+        # orthogonal to a random one with probability 1/PRIME, about 4e-19), instead of one
+        # elimination per node.
+        rng = random.Random(len(hidden_leaves))
+        probes = []
+        for _ in range(2):
+            z = [0] * len(hidden_leaves)
+            for c in range(len(hidden_leaves)):
+                if c not in basis:
+                    z[c] = rng.randrange(1, PRIME)
+            for pivot in sorted(basis, reverse=True):
+                z[pivot] = -sum(v * z[c] for c, v in basis[pivot].items() if c != pivot) % PRIME
+            probes.append(z)
+        self._probes = (column, probes)
+        found = [key for key in self.order if self.hidden(key) and self._in_span(key)]
+        # What must be protected comes first: a small count, or a figure published before.
+        # A complementary figure of this table that follows anyway is only shown (see run).
+        return next((k for k in found if self.status[k] == "small" or k in self.frozen), found[0] if found else None)
+
+    def _in_span(self, key: NodeKey) -> bool:
+        column, probes = self._probes
+        columns = [column[i] for i in self.members[key] if i in column]
+        return all(sum(z[c] for c in columns) % PRIME == 0 for z in probes)
+
+    def show_what_is_known(self) -> None:
+        """A complementary figure that follows exactly from the visible ones protects nothing
+        (a sum of published cells, say): show it. Showing a known number adds no knowledge."""
+        self.disclosed()
         for key in self.order:
-            if self.hidden(key) and not reduce(vector(key)):
-                return key
-        return None
+            if self.status[key] == "hidden" and key not in self.frozen and self._in_span(key):
+                self.status[key] = "shown"
 
     def pinned_by_bounds(self) -> NodeKey | None:
         """A hidden primary count that interval propagation over all equations fixes exactly
@@ -263,28 +343,39 @@ class _Week:
         return None
 
     def _leaf_key(self, i: int) -> NodeKey:
-        return (FINEST, self.leaves[i])
+        return (self.layout.finest, self.leaves[i])
 
     def relative_to_hide(self, key: NodeKey) -> NodeKey | None:
+        candidates = []
         for parent, kids in self.lines:
             if key in kids or key == parent:
-                for k in [*kids, parent]:
-                    if not self.hidden(k):
-                        return k
-        overlapping = [k for k in self.order if not self.hidden(k) and self.members[k] & self.members[key]]
+                candidates += self.hideable(kids, parent)[:1]
+        if candidates:  # of the best candidate of each line, the one to keep least
+            return min(candidates, key=lambda k: (self.layout.keep(k), self.rank(k)))
+        overlapping = self.hideable(k for k in self.order if self.members[k] & self.members[key])
         return overlapping[0] if overlapping else None
 
     def run(self) -> dict[NodeKey, Figure]:
         while True:
             while self.local_pass():
                 pass
-            found = self.disclosed() or self.pinned_by_bounds()
+            found = self.disclosed()
+            if found is not None and self.layout is not WEEK_LAYOUT and found not in self.frozen \
+                    and self.status[found] == "hidden":
+                # A complementary figure of this table that follows from what is published anyway:
+                # hiding it protects nothing, so show it and look again.
+                self.status[found] = self.frozen[found] = "shown"  # and never hidden again
+                self.dirty.update(self.lines_of.get(found, ()))
+                continue
+            found = found or self.pinned_by_bounds()
             if found is None:
                 break
             extra = self.relative_to_hide(found)
             if extra is None:  # everything around it is hidden already; nothing more to do
                 break
             self.hide(extra)
+        if self.layout is not WEEK_LAYOUT:
+            self.show_what_is_known()
         return {k: Figure(self.value[k], self.status[k]) for k in self.value}
 
 
@@ -338,3 +429,72 @@ def node(wijk: str | None = None, theme: str | None = None, intent: str | None =
     result_level = "outcome" if outcome else ("group" if group else None)
     wijk_level = "wijk" if wijk else None
     return ((wijk_level, topic_level, result_level), (wijk, intent or theme, outcome or group))
+
+
+# ---- periods: months, quarters and years -------------------------------------------------
+#
+# A wijk and theme that is "<10" every week can still hold a clear signal over a month or a
+# quarter (23 debt questions in one wijk, never more than 9 in a week). So the dashboard shows
+# months, quarters and years. All of them, for one ISO year, are suppressed as ONE table, in
+# which the weekly finest cells (what `voordeur needs export` publishes) keep the status they
+# got in their week (frozen): the year's figures are chosen so that no hidden figure, weekly
+# or not, follows from any combination of what is published for that year, exactly or through
+# bounds. The weekly totals are not published any more. Years share no events, so figures of
+# different years cannot be combined. When there is a choice, the wijk x theme figures are kept
+# visible longest (then theme totals, then wijk and grand totals; finer figures give way first;
+# see _period_keep).
+
+TIME_LEVELS = ("year", "quarter", "month", "week")
+PERIOD_LEVELS = TIME_LEVELS[:3]
+PeriodLeaf = tuple[str, str, str, str]  # (week, wijk, intent, outcome)
+PeriodKey = tuple[tuple, tuple]  # ((time, wijk, topic, result) levels, (period, wijk, topic, result))
+
+
+def _period_keep(key: PeriodKey) -> int:
+    time, wijk, topic, result = key[0]
+    if time == "week":
+        return 0
+    if result is not None or topic == "intent":
+        view_weight = 0
+    else:
+        view_weight = {("wijk", "theme"): 3, (None, "theme"): 2}.get((wijk, topic), 1)
+    # Between periods the longer one is kept: it holds the signal that weeks and months hide.
+    return view_weight * 3 + {"year": 2, "quarter": 1, "month": 0}[time]
+
+
+def _project_period(leaf: PeriodLeaf, view: tuple) -> tuple:
+    return (periods.containing(leaf[0], view[0]), *project(leaf[1:], view[1:]))
+
+
+YEAR_LAYOUT = Layout([(t, *view) for t in PERIOD_LEVELS for view in VIEWS] + [("week", *FINEST)],
+                     (TIME_LEVELS, WIJK_LEVELS, TOPIC_LEVELS, RESULT_LEVELS), _project_period,
+                     ("week", *FINEST), _period_keep)
+
+
+def publish_year(counts: Mapping[PeriodLeaf, int], year: str, threshold: int) -> dict[PeriodKey, Figure]:
+    """Every published figure of one ISO year: its year, quarters and months (keyed by
+    ((time level, wijk level, topic level, result level), (period, wijk, topic, result))) and
+    the weekly finest cells. `counts` may hold other years too; only this one is used."""
+    cells = tuple(sorted((leaf, n) for leaf, n in counts.items()
+                         if n > 0 and periods.containing(leaf[0], "year") == year))
+    return _publish_year_cached(cells, threshold)
+
+
+@lru_cache(maxsize=32)
+def _publish_year_cached(cells: tuple, threshold: int) -> dict[PeriodKey, Figure]:
+    by_week: dict[str, dict[Leaf, int]] = defaultdict(dict)
+    for (week, *leaf), n in cells:
+        by_week[week][tuple(leaf)] = n
+    frozen: dict[PeriodKey, str] = {}
+    for week, week_cells in by_week.items():
+        for (view, values), figure in publish_week(week_cells, threshold).items():
+            if view == FINEST:
+                frozen[(("week", *view), (week, *values))] = figure.status
+    return _Week(dict(cells), threshold, YEAR_LAYOUT, frozen).run()
+
+
+def period_node(period: str, wijk: str | None = None, theme: str | None = None, intent: str | None = None,
+                group: str | None = None, outcome: str | None = None) -> PeriodKey:
+    """The key of a figure over a period: period_node("2026-11", wijk="Noord", theme="zorg")."""
+    view, values = node(wijk=wijk, theme=theme, intent=intent, group=group, outcome=outcome)
+    return ((periods.level_of(period), *view), (period, *values))

@@ -27,10 +27,11 @@ weeks_cells = st.dictionaries(st.sampled_from(LEAVES), counts, max_size=25)
 thresholds = st.sampled_from([3, 5, 10])
 
 
-def exactly_derivable(figures: dict, cells: dict) -> list:
-    """Hidden figures an attacker can compute exactly by linear algebra over the rationals."""
+def exactly_derivable(figures: dict, cells: dict, project=project, finest=FINEST) -> list:
+    """Hidden figures an attacker can compute exactly by linear algebra over the rationals.
+    `project` and `finest` describe the table (the weeks' by default)."""
     leaves = sorted(leaf for leaf, n in cells.items() if n > 0)
-    unknown = [leaf for leaf in leaves if not figures[(FINEST, leaf)].visible]
+    unknown = [leaf for leaf in leaves if not figures[(finest, leaf)].visible]
     col = {leaf: c for c, leaf in enumerate(unknown)}
 
     def vec(key):
@@ -68,12 +69,12 @@ def exactly_derivable(figures: dict, cells: dict) -> list:
     return found
 
 
-def bounds_attack(figures: dict, cells: dict, t: int) -> list:
+def bounds_attack(figures: dict, cells: dict, t: int, project=project, finest=FINEST) -> list:
     """Interval propagation over every published equation; hidden primaries pinned exactly."""
     leaves = sorted(leaf for leaf, n in cells.items() if n > 0)
     lo, hi = {}, {}
     for leaf in leaves:
-        f = figures[(FINEST, leaf)]
+        f = figures[(finest, leaf)]
         lo[leaf], hi[leaf] = {"shown": (f.value, f.value), "small": (0, t - 1), "hidden": (t, 10**9)}[f.status]
     equations = []
     for key, f in figures.items():
