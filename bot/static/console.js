@@ -48,6 +48,18 @@
     });
   }
 
+  var signedOut = false;
+  function showSignedOut() {
+    if (signedOut || !alertBox) { return; }
+    signedOut = true;
+    var item = document.createElement("p");
+    item.className = "alert";
+    var link = document.createElement("a");
+    link.href = "/console/login"; link.textContent = "Je bent uitgelogd. Nieuwe berichten zie je pas als je opnieuw inlogt. Inloggen";
+    item.appendChild(link);
+    alertBox.appendChild(item);
+  }
+
   function showAlert(text, url) {
     if (!alertBox) { return; }
     var item = document.createElement("p");
@@ -68,7 +80,10 @@
   function checkAlerts() {
     if (!alertBox) { return; }
     fetch("/console/alerts", { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (r) {
+        if (r.status === 401) { showSignedOut(); }
+        return r.ok ? r.json() : null;
+      })
       .then(function (data) {
         if (!data) { return; }
         var told = remembered("voordeur-told");

@@ -250,3 +250,17 @@ async def test_a_residents_reply_is_marked_unread_and_alerted_on_the_queue_page(
         await expect(mine.locator(".badge.new")).to_have_text("Nieuw bericht", timeout=15000)
         await expect(worker.locator("#alerts .alert")).to_contain_text("Nieuw bericht", timeout=15000)
         await expect(worker).to_have_title(re.compile(r"^\(1\) Wachtrij"))
+
+
+async def test_a_worker_signed_out_elsewhere_is_told_instead_of_watching_a_stale_queue(staff):
+    from sqlalchemy import delete
+
+    from bot.store.models import ConsoleSession
+
+    async with chromium_page(1280, 900) as worker:
+        await worker_login(worker, staff.url, "sanne")
+        await expect(worker.locator("h1")).to_have_text("Wachtrij")
+        async with staff.switchboard.sessions.begin() as db:  # as "Overal uitloggen" on the admin page does
+            await db.execute(delete(ConsoleSession))
+        await expect(worker.locator("#alerts .alert")).to_contain_text("Je bent uitgelogd", timeout=25000)
+        assert await worker.locator("#alerts a").get_attribute("href") == "/console/login"
