@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -25,8 +26,11 @@ def read_dotenv(path: Path) -> dict[str, str]:
 
 
 def private_dir(path: Path) -> Path:
-    """Create a folder only its owner can enter (the data folder: database, secrets, logs)."""
+    """A folder only its owner can enter (the data folder: database, secrets, logs); an older
+    one left readable to others is closed too."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):  # not ours to change (a mounted volume): leave it
+        path.chmod(0o700)
     return path
 
 

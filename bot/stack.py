@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import PROJECT_ROOT, Settings, private_dir
 
 MODEL_PATH = Path(os.environ.get("VOORDEUR_MODEL", PROJECT_ROOT / "models" / "voordeur.tar.gz"))
 RASA_BIN = Path(os.environ.get("VOORDEUR_RASA_BIN", PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"))
@@ -150,6 +150,7 @@ def run_stack(settings: Settings) -> int:
     """Start all three, print where the chat is, and stop all on Ctrl-C, SIGTERM or SIGHUP, or
     when one dies."""
     log_dir = settings.data_dir / "logs"
+    private_dir(settings.data_dir)
     services: list[Service] = []
 
     def stop_on_signal(signum: int, _frame) -> None:

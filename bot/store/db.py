@@ -18,6 +18,11 @@ def make_engine(database_url: str) -> AsyncEngine:
             Path(url.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             # Owner-only from the start; SQLite gives its -wal and -shm files the same mode.
             os.close(os.open(url.database, os.O_RDWR | os.O_CREAT, 0o600))
+            for path in Path(url.database).parent.glob(Path(url.database).name + "*"):  # -wal, -shm
+                try:
+                    path.chmod(0o600)  # an older file left readable to others
+                except OSError:
+                    pass
         engine = create_async_engine(database_url, connect_args={"timeout": 30})
 
         @event.listens_for(engine.sync_engine, "connect")

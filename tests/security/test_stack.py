@@ -59,6 +59,13 @@ def listening_addresses(port: int) -> set[str]:
 @pytest.fixture(scope="module")
 def running_stack(tmp_path_factory):
     data = tmp_path_factory.mktemp("stack") / "data"
+    # What an older version left: readable to everyone on the machine.
+    (data / "logs").mkdir(parents=True)
+    for old in (data / "voordeur.db", data / "logs" / "gateway.log"):
+        old.write_bytes(b"")
+        old.chmod(0o644)
+    for folder in (data, data / "logs"):
+        folder.chmod(0o755)
     ports = {"gateway": stack.free_port(), "rasa": stack.free_port(), "actions": stack.free_port()}
     env = {k: v for k, v in os.environ.items() if k not in ("VOORDEUR_SECRET", "RASA_TOKEN", "DATABASE_URL")}
     env.update(VOORDEUR_DATA_DIR=str(data), GATEWAY_PORT=str(ports["gateway"]), ACTIONS_PORT=str(ports["actions"]),
