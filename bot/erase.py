@@ -10,8 +10,8 @@ The need log is not touched: it holds no key that joins it to a conversation or 
 conversation-side link, case_needs, goes with the conversation).
 
 The gateway's rows are deleted first and in one transaction, so an erase never half-happens
-there. Rasa may be down: then `Erased.assistant` is False, and what Rasa keeps of the sender
-(intents and slots, never text) goes with Rasa's own retention (docs/security.md).
+there. Rasa may be down: then `Erased.assistant` is False and the pseudonym waits in
+`pending_forgets` until the retention job reaches Rasa (Rasa keeps no text meanwhile).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.needs.models import CaseNeed
 from bot.rasa import RasaClient
-from bot.store.models import AccessLog, Conversation, Message, Note
+from bot.store.models import AccessLog, Conversation, Message, Note, PendingForget
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,27 @@ async def erase_conversations(session: AsyncSession, conversation_ids: list[int]
     return Erased(len(conversation_ids), messages, notes, access.rowcount or 0)
 
 
+async def forget_in_rasa(rasa: RasaClient, resident: str) -> bool:
+    """Ask Rasa to delete the sender's tracker; False when Rasa could not be reached."""
+    try:
+        await rasa.forget(resident)
+        return True
+    except Exception as error:
+        log.warning("erase: the assistant could not forget the sender (%s)", type(error).__name__)
+        return False
+
+
+async def forget_pending(sessions: async_sessionmaker[AsyncSession], rasa: RasaClient) -> int:
+    """Ask Rasa again for residents erased while it was away; return how many it forgot now."""
+    async with sessions() as session:
+        residents = list(await session.scalars(select(PendingForget.resident)))
+    forgot = [resident for resident in residents if await forget_in_rasa(rasa, resident)]
+    if forgot:
+        async with sessions.begin() as session:
+            await session.execute(delete(PendingForget).where(PendingForget.resident.in_(forgot)))
+    return len(forgot)
+
+
 async def erase_resident(sessions: async_sessionmaker[AsyncSession], rasa: RasaClient | None,
                          channel: str, resident: str) -> Erased:
     """Delete everything about `resident` (a pseudonym) on `channel`, in the gateway and in Rasa.
@@ -71,13 +92,10 @@ async def erase_resident(sessions: async_sessionmaker[AsyncSession], rasa: RasaC
         ids = list(await session.scalars(
             select(Conversation.id).where(Conversation.channel == channel, Conversation.resident == resident)))
         erased = await erase_conversations(session, ids)
-    assistant = False
-    if rasa is not None:
-        try:
-            await rasa.forget(resident)
-            assistant = True
-        except Exception as error:  # Rasa down: the gateway's part is done; say so in the log
-            log.warning("erase: the assistant could not forget the sender (%s)", type(error).__name__)
+    assistant = rasa is not None and await forget_in_rasa(rasa, resident)
+    if not assistant:  # asked again by the retention job until Rasa answers
+        async with sessions.begin() as session:
+            await session.merge(PendingForget(resident=resident))
     log.info("erase on %s: %d conversation(s), %d message(s), %d note(s), %d access-log row(s); assistant %s",
              channel, erased.conversations, erased.messages, erased.notes, erased.access_log,
              "forgot" if assistant else "not reached")

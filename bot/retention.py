@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, exists, select
 
+from bot.erase import forget_pending
 from bot.rasa import RasaClient
 from bot.store.db import run_once_across_replicas
 from bot.store.models import Conversation, LoginAttempt, Message, Note, utcnow
@@ -33,7 +34,7 @@ class Expired:
     messages: int = 0
     notes: int = 0
     conversations: int = 0
-    assistant_forgot: int = 0  # senders Rasa confirmed it forgot
+    assistant_forgot: int = 0  # senders Rasa confirmed it forgot (expired, or erased while it was away)
 
     def __bool__(self) -> bool:
         return bool(self.messages or self.notes or self.conversations)
@@ -68,4 +69,6 @@ async def delete_expired(sessions, days: int | None = None, rasa: RasaClient | N
             forgot += 1
         except Exception as error:  # Rasa's own retention removes it later
             log.info("retention: the assistant could not forget a sender (%s)", type(error).__name__)
+    if rasa is not None:
+        forgot += await forget_pending(sessions, rasa)  # erased while Rasa was away
     return Expired(int(found.get("messages") or 0), int(found.get("notes") or 0), len(residents), forgot)

@@ -126,6 +126,16 @@ class AccessLog(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class PendingForget(Base):
+    """A resident who erased their data while Rasa could not be reached: Rasa is asked again to
+    forget this pseudonym (bot/retention.py), then the row goes."""
+
+    __tablename__ = "pending_forgets"
+
+    resident: Mapped[str] = mapped_column(String(64), primary_key=True)  # keyed-HMAC pseudonym
+    since: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Note(Base):
     """An internal note on a conversation; never sent to the resident."""
 

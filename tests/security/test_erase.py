@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 
 from bot.erase import erase_resident
 from bot.needs.models import NeedEvent
-from bot.store.models import AccessLog, Conversation, Message, Note
+from bot.retention import delete_expired
+from bot.store.models import AccessLog, Conversation, Message, Note, PendingForget
+from tests.conftest import dead_url
 
 pytestmark = pytest.mark.rasa
 
@@ -80,3 +82,24 @@ async def test_erase_works_while_rasa_is_down_and_says_so(gateway_without_rasa):
     erased = await erase_resident(sb.sessions, sb.rasa, "webchat", me)
     assert erased.found and not erased.assistant
     assert await count(gateway_without_rasa, Message) == 0  # the pending message went too
+    assert await count(gateway_without_rasa, PendingForget, PendingForget.resident == me) == 1
+
+
+async def test_an_erase_while_rasa_was_away_reaches_rasa_later(gateway, rasa_server):
+    sb = gateway.switchboard
+    await gateway.say("erase-later-01", "ik heb schulden")
+    me = sb.pseudonym("webchat", "erase-later-01")
+    reachable = sb.rasa.base_url
+    sb.rasa.base_url = dead_url()  # Rasa away at the moment of the erase
+    try:
+        erased = await erase_resident(sb.sessions, sb.rasa, "webchat", me)
+    finally:
+        sb.rasa.base_url = reachable
+    assert erased.found and not erased.assistant
+    assert user_events(await rasa_events(rasa_server.url, me))  # Rasa still has the tracker
+
+    expired = await delete_expired(sb.sessions, rasa=sb.rasa)  # the hourly job, Rasa back
+
+    assert expired.assistant_forgot == 1
+    assert user_events(await rasa_events(rasa_server.url, me)) == []
+    assert await count(gateway, PendingForget) == 0
