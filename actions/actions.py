@@ -207,6 +207,11 @@ class ActionRouteNeed(Action):
             send(dispatcher, say("utter_ask_rephrase"))
             return []
 
+        # "de hangjongeren maken me bang, ik woon in noord" reads as a location: the need comes first.
+        named = self.need_named_with_place(text, intent, ranking)
+        if named:
+            return self.need(dispatcher, tracker, named, text, ranking)
+
         # A place or postcode without a need waiting: for the last need, or remembered.
         routed = tracker.get_slot("routed_intent")
         elsewhere = place_elsewhere(directory, text)
@@ -223,6 +228,16 @@ class ActionRouteNeed(Action):
             return [SlotSet("wijk", answer.wijk), SlotSet("elsewhere", None)]
         send(dispatcher, say("utter_ask_rephrase"))
         return []
+
+    @staticmethod
+    def need_named_with_place(text: str, intent: str | None, ranking: list[dict[str, Any]]) -> str | None:
+        """A need in a message the model read as a place: ranked close behind, or named in words."""
+        if intent != "inform_location":
+            return None
+        needs = need_intents()
+        ranked = next((r["name"] for r in ranking if r.get("name") in needs
+                       and float(r.get("confidence") or 0) >= FALLBACK_NEED_CONFIDENCE), None)
+        return ranked or second_need(text, intent, ranking)
 
     def location_answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, pending: str,
                         text: str) -> Events:

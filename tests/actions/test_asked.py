@@ -32,3 +32,15 @@ def test_short_answers_in_residents_words(intent, text, expected):
 ])
 def test_questions_about_cost(text, expected):
     assert asks_about_cost(text) is expected
+
+
+def test_a_need_in_a_message_read_as_a_place():
+    from actions.actions import ActionRouteNeed
+
+    find = ActionRouteNeed.need_named_with_place
+    ranking = [{"name": "inform_location", "confidence": 0.7}, {"name": "debt_bills", "confidence": 0.26}]
+    assert find("ik woon in utrecht en heb schulden", "inform_location", ranking) == "debt_bills"
+    assert find("de hangjongeren maken me bang, ik woon in noord", "inform_location",
+                [{"name": "inform_location", "confidence": 0.99}]) == "nuisance_youth"
+    assert find("ze woont in noord", "inform_location", [{"name": "inform_location", "confidence": 1.0}]) is None
+    assert find("ik heb schulden", "debt_bills", ranking) is None
