@@ -420,12 +420,15 @@ class ActionAnswerWorry(Action):
             send(dispatcher, say("utter_worry_children", service=service, phone=found.phone))
         else:
             dispatcher.utter_message(response=f"utter_{intent}")
-        # "ik heb schulden maar ik ben bang dat ..." : the worry first, then the need it names.
+        # "ik heb schulden maar ik ben bang dat ...": the worry first, then the needs it names,
+        # offered one by one like the other needs of a message.
         message = tracker.latest_message
-        named = second_need(message.get("text") or "", intent, message.get("intent_ranking") or [])
-        if named and named != self.SUBJECT.get(intent):
-            send(dispatcher, say("utter_offer_second", second=topic(named), second_intent=named))
-            return [SlotSet("expecting", SECOND_NEED), SlotSet("offered_intent", named)]
+        text, ranking = message.get("text") or "", message.get("intent_ranking") or []
+        named = needs_in_message(None, text, ranking, message.get("needs")) or [
+            n for n in [second_need(text, intent, ranking)] if n]
+        named = [n for n in named if n != self.SUBJECT.get(intent)]
+        if named:
+            return tell_needs(dispatcher, tracker, named) + offer_next(dispatcher, tracker, named)
         return offer_person(dispatcher, tracker)
 
 
