@@ -188,6 +188,7 @@ def run_stack(settings: Settings) -> int:
         print("\nStopping ...", flush=True)
         return 0
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the cleanup short
+        for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):  # a second one must not cut
+            signal.signal(signum, signal.SIG_IGN)                          # the cleanup short
         for service in reversed(services):
             service.stop()
