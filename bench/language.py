@@ -27,13 +27,16 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ["nl", "en", "tr", "ar", "pl", "uk", "de", "fr", "es", "ru"]
+# The Dutch held-out files as measured (holdout_residents.yml, added later, mixes in pure English).
+DUTCH_FILES = ["holdout_blind.yml", "holdout_crisis.yml", "holdout_overlast_gesprek.yml", "holdout_schulden_zorg.yml"]
 CANDIDATES = ["lingua", "lingua_low", "py3langid", "langdetect", "pycld2", "voordeur"]
 
 
 def samples() -> dict[str, list[tuple[str, str]]]:
     """{group: [(expected language, text)]}."""
     groups: dict[str, list[tuple[str, str]]] = {"nl": [], "nl_short": []}
-    for path in sorted((ROOT / "tests" / "nlu").glob("holdout_*.yml")):
+    for name in DUTCH_FILES:
+        path = ROOT / "tests" / "nlu" / name
         for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
             for line in block.get("examples", "").splitlines():
                 text = line.strip()[2:].strip()
