@@ -234,6 +234,8 @@ class _Week:
     def disclosed(self) -> NodeKey | None:
         # Visible finest cells are known numbers; only the hidden ones are unknowns.
         hidden_leaves = [i for i in range(len(self.leaves)) if self.hidden(self._leaf_key(i))]
+        if self.layout is not WEEK_LAYOUT:  # a cell's weeks side by side: far less fill-in
+            hidden_leaves.sort(key=lambda i: (self.leaves[i][1:], self.leaves[i][0]))
         column = {leaf: c for c, leaf in enumerate(hidden_leaves)}
         basis: dict[int, dict[int, int]] = {}  # pivot column -> row (sparse, mod PRIME, pivot 1)
 
