@@ -244,7 +244,7 @@ async def scenario_roundtrip(residents_list: list[int], messages: int) -> list[d
     try:
         for n, residents in enumerate(residents_list):
             pair = [
-                partial(rasa_alone, [rasa], residents, messages, "Rasa alone (1 process, in-memory tracker)"),
+                partial(rasa_alone, [rasa], residents, messages, "Rasa alone (1 process, as make run)"),
                 partial(through_gateway, rasa, actions, logs, residents, messages),
             ]
             if n % 2:  # alternate which goes first, so a change in the machine's load hits both

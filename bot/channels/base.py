@@ -87,7 +87,7 @@ BAD_JSON = "Dit is geen geldige JSON."
 async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     """The raw body, refused with 413 as soon as it is larger than `limit` (nothing more is read)."""
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+    if declared is not None and (not (declared.isascii() and declared.isdigit()) or int(declared) > limit):
         raise Refused(error(413, "too_large", TOO_LARGE))
     body = bytearray()
     async for chunk in request.stream():
