@@ -9,7 +9,7 @@ a short answer reads against it in actions/asked.py.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -47,7 +47,7 @@ def desk(tracker: Tracker) -> tuple[bool, str]:
     """Is a worker at the desk now, and if not, when (as a resident reads it: 'morgen om 9:00')?
     The gateway may tell us in the message's metadata (desk_open, desk_next_opening); otherwise
     the desk hours and the clock say."""
-    user = next((e for e in reversed(tracker.events) if e.get("event") == "user"), {})
+    user: dict[str, Any] = next((e for e in reversed(tracker.events) if e.get("event") == "user"), {})
     metadata = user.get("metadata") or {}
     if isinstance(metadata.get("desk_open"), bool):
         return metadata["desk_open"], str(metadata.get("desk_next_opening") or say("utter_desk_soon").text)
@@ -144,7 +144,7 @@ def explain_again(dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
     routed = tracker.get_slot("routed_intent")
     served = routed in needs and not tracker.get_slot("elsewhere")
     if expecting == LOCATION:
-        buttons = location_buttons(directory) + [{"title": say("utter_button_person").text, "payload": "/ask_human"}]
+        buttons = [*location_buttons(directory), {"title": say("utter_button_person").text, "payload": "/ask_human"}]
         send(dispatcher, Reply(say("utter_explain_location").text, buttons))
         return say_cost(dispatcher, text)
     offered = tracker.get_slot("offered_intent")
@@ -179,18 +179,18 @@ class ActionRouteNeed(Action):
         needs = need_intents()
         pending = tracker.get_slot("pending_intent")
 
-        if tracker.get_slot("expecting") == LOCATION and pending in needs:
-            # "nord" may read as a need; a wijk or a place in the answer still wins.
-            if (intent not in needs or read_location(directory, text, entity_wijk(tracker)) is not None
-                    or place_elsewhere(directory, text)):
-                return self.location_answer(dispatcher, tracker, pending, text)
+        # While a wijk is asked: "nord" may read as a need; a wijk or a place in the answer still wins.
+        if tracker.get_slot("expecting") == LOCATION and pending in needs and (
+                intent not in needs or read_location(directory, text, entity_wijk(tracker)) is not None
+                or place_elsewhere(directory, text)):
+            return self.location_answer(dispatcher, tracker, pending, text)
 
         found = message.get("needs") or []
         if intent in needs:
             return self.need(dispatcher, tracker, intent, text, ranking, found)
 
         if intent == "nlu_fallback":
-            best = next((r for r in ranking if r.get("name") != "nlu_fallback"), {})
+            best: dict[str, Any] = next((r for r in ranking if r.get("name") != "nlu_fallback"), {})
             guess = best.get("name")
             if guess in needs and float(best.get("confidence") or 0) >= FALLBACK_NEED_CONFIDENCE and (
                     len(needs_in_message(guess, text, ranking, found)) > 1):
@@ -245,7 +245,7 @@ class ActionRouteNeed(Action):
         directory = default_directory()
         elsewhere = place_elsewhere(directory, text)
         if elsewhere:
-            return self.elsewhere(dispatcher, pending, elsewhere) + [SlotSet("pending_intent", None)]
+            return [*self.elsewhere(dispatcher, pending, elsewhere), SlotSet("pending_intent", None)]
         answer = read_location(directory, text, entity_wijk(tracker))
         wijk = answer.wijk if answer else None
         return self.answer(dispatcher, tracker, pending, wijk, list(tracker.get_slot("open_needs") or []),
@@ -300,7 +300,7 @@ class ActionRouteNeed(Action):
         events += [SlotSet("offered_intent", None), SlotSet("open_needs", [])]
         if answer.details:
             send(dispatcher, say("utter_offer_details" if given == 0 else "utter_offer_details_short"))
-            return events + [SlotSet("expecting", DETAILS)]
+            return [*events, SlotSet("expecting", DETAILS)]
         return events + offer_person(dispatcher, tracker)
 
     def elsewhere(self, dispatcher: CollectingDispatcher, intent: str | None, place: str) -> Events:
@@ -402,9 +402,9 @@ class ActionAnswerWorry(Action):
     """Fear, shame and distrust: an honest answer of their own, then a person on offer.
     Also 'ben je een computer?', which itself asks whether the resident wants a person."""
 
-    ASKS_ITSELF = {"bot_challenge"}  # the response ends with the question about a person
+    ASKS_ITSELF: ClassVar[frozenset[str]] = frozenset({"bot_challenge"})  # the answer asks about a person
     # What a worry is about is not a need of its own ("raak ik mijn bijstand kwijt?").
-    SUBJECT = {"worry_benefit": "debt_benefits", "worry_children": "care_youth"}
+    SUBJECT: ClassVar[dict[str, str]] = {"worry_benefit": "debt_benefits", "worry_children": "care_youth"}
 
     def name(self) -> str:
         return "action_answer_worry"

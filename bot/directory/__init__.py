@@ -25,10 +25,34 @@ from bot.directory.model import Directory, Location, Organization, Service, Serv
 DEFAULT_PATH = PROJECT_ROOT / "directory" / "services.yml"
 
 __all__ = [
-    "DEFAULT_PATH", "Directory", "dutch_places", "place_elsewhere", "postcodes_in", "DirectoryError", "Location", "Organization", "Route", "Service",
-    "ServiceAtLocation", "Status", "Wijk", "default_directory", "directory_path", "easter_sunday",
-    "find_wijk", "format_moment", "format_week", "holiday_name", "load_directory", "match_wijk",
-    "needs_location", "parse_directory", "public_holidays", "route", "status", "wijk_for_postcode",
+    "DEFAULT_PATH",
+    "Directory",
+    "DirectoryError",
+    "Location",
+    "Organization",
+    "Route",
+    "Service",
+    "ServiceAtLocation",
+    "Status",
+    "Wijk",
+    "default_directory",
+    "directory_path",
+    "dutch_places",
+    "easter_sunday",
+    "find_wijk",
+    "format_moment",
+    "format_week",
+    "holiday_name",
+    "load_directory",
+    "match_wijk",
+    "needs_location",
+    "parse_directory",
+    "place_elsewhere",
+    "postcodes_in",
+    "public_holidays",
+    "route",
+    "status",
+    "wijk_for_postcode",
 ]
 
 
