@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from sqlalchemy import select
 
 from bot.erase import erase_resident
@@ -18,7 +19,7 @@ from bot.needs.models import CaseNeed, NeedEvent
 from bot.needs.report import OUTCOME_NL
 from bot.needs.suppress import node, publish
 from bot.store.models import Conversation
-from tests.handover.conftest import csrf_of, login, make_user
+from tests.handover.conftest import csrf_of, login, make_user, staff  # noqa: F401  (staff: with Rasa)
 
 
 async def events(gw) -> list[tuple[str, str, str]]:
@@ -126,3 +127,22 @@ def test_out_of_hours_is_its_own_category_not_unmet():
     assert figures[node(theme="schulden", group="niet_geholpen")].value == 11
     assert figures[node(theme="schulden", group="buiten_openingstijden")].value == 12
     assert OUTCOME_NL["out_of_hours"] == "buiten openingstijden, nummer gegeven"
+
+
+@pytest.mark.rasa
+async def test_with_the_real_assistant_the_chosen_wijk_reaches_the_console_and_counts_once(staff):  # noqa: F811
+    """Issue 14's case end to end: a neighbour conflict, Westhaven chosen with the button, a
+    person asked for, and the worker closes as "geen dienst in de wijk"."""
+    before = await events(staff)
+    sid = "n-" + uuid.uuid4().hex[:12]
+    await staff.say(sid, "ik heb ruzie met de buurman")
+    body = await staff.say(sid, '/inform_location{"wijk": "Westhaven"}')
+    assert "Westhaven" in " ".join(m["text"] for m in body["messages"])
+    assert (await staff.say(sid, "/ask_human"))["state"] == "waiting_for_human"
+    async with staff.switchboard.sessions() as db:
+        cid = (await db.scalars(select(Conversation.id).order_by(Conversation.id.desc()))).first()
+    worker = await login(staff, "sanne")
+    assert "Wijk: Westhaven" in (await worker.get(f"/console/conversations/{cid}")).text
+    await worker.aclose()
+    await worker_closes(staff, cid, "no_local_service", "nuisance_neighbours")
+    assert (await events(staff))[len(before):] == [("Westhaven", "nuisance_neighbours", "no_local_service")]
