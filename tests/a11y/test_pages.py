@@ -5,28 +5,23 @@ the pages at 200% zoom, and the accessibility statement linked from every front 
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 from playwright.async_api import expect
-from sqlalchemy import select
 
-from bot.store.models import Conversation
 from tests.axe import assert_accessible
 from tests.browser import chromium_page
-from tests.handover.conftest import PASSWORD, csrf_of, login, staff  # noqa: F401 (fixture)
+from tests.handover.conftest import PASSWORD, case_of, csrf_of, login, session_id, staff  # noqa: F401 (fixture)
 from tests.handover.test_console_browser import worker_login
 
 
 async def a_claimed_case(gateway) -> tuple[str, int]:
-    sid = "r-" + uuid.uuid4().hex[:12]
+    sid = session_id()
     await gateway.say(sid, "ik heb schulden, mag ik een medewerker")
-    async with gateway.switchboard.sessions() as db:
-        case = await db.scalar(select(Conversation.id).where(
-            Conversation.resident == gateway.switchboard.pseudonym("webchat", sid)))
+    case = await case_of(gateway, sid)
     sanne = await login(gateway, "sanne")
     await sanne.post(f"/console/conversations/{case}/claim", data={"csrf": await csrf_of(sanne)})
-    await gateway.say("r-" + uuid.uuid4().hex[:12], "ik wil niet meer leven")  # an urgent case waits too
+    await gateway.say(session_id(), "ik wil niet meer leven")  # an urgent case waits too
     return sid, case
 
 
@@ -67,7 +62,7 @@ async def test_console_pages_and_web_chat_have_no_serious_wcag_violations(staff,
 
 
 async def test_a_worker_handles_a_case_with_the_keyboard_only(staff):  # noqa: F811
-    sid = "r-" + uuid.uuid4().hex[:12]
+    sid = session_id()
     await staff.say(sid, "ik heb schulden, mag ik een medewerker")
     async with chromium_page(1280, 900) as page:
         await page.goto(staff.url + "/console/login")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import httpx
 import pytest
 
+from sqlalchemy import select
+
 from bot.handover.users import add_user
+from bot.store.models import Conversation
 
 PASSWORD = "correct horse battery"
 
@@ -38,3 +42,15 @@ async def staff(gateway):
     await make_user(gateway, "mira", "manager", "Mira")
     await make_user(gateway, "admin", "admin", "Beheer")
     return gateway
+
+
+def session_id() -> str:
+    """A new web chat resident."""
+    return "r-" + uuid.uuid4().hex[:12]
+
+
+async def case_of(gateway, session: str) -> int:
+    """The conversation id of a web chat resident."""
+    async with gateway.switchboard.sessions() as db:
+        return await db.scalar(select(Conversation.id).where(
+            Conversation.resident == gateway.switchboard.pseudonym("webchat", session)))

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import uuid
 
 import pytest
 from playwright.async_api import expect
@@ -17,18 +16,8 @@ from sqlalchemy import select
 from bot.handover.users import add_user
 from bot.store.models import Conversation, Message
 from tests.browser import chromium_page
-from tests.handover.conftest import PASSWORD, csrf_of, login
+from tests.handover.conftest import PASSWORD, case_of, csrf_of, login, session_id
 from tests.handover.test_console_browser import worker_login
-
-
-def session_id() -> str:
-    return "r-" + uuid.uuid4().hex[:12]
-
-
-async def case_of(gateway, sid: str) -> int:
-    async with gateway.switchboard.sessions() as db:
-        return await db.scalar(select(Conversation.id).where(
-            Conversation.resident == gateway.switchboard.pseudonym("webchat", sid)))
 
 
 async def claimed_case(gateway, worker: str = "sanne", text: str = "ik wil graag een medewerker spreken"):

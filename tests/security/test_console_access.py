@@ -5,30 +5,19 @@ reason, and nothing else can be read, not even by trying ids one by one."""
 from __future__ import annotations
 
 import re
-import uuid
 
 from sqlalchemy import select
 
 from bot.handover.users import add_user
-from bot.store.models import AccessLog, Conversation
-from tests.handover.conftest import PASSWORD, csrf_of, login, staff  # noqa: F401 (fixture)
-
-
-def session_id() -> str:
-    return "r-" + uuid.uuid4().hex[:12]
-
-
-async def conversation_of(gateway, sid: str) -> int:
-    resident = gateway.switchboard.pseudonym("webchat", sid)
-    async with gateway.switchboard.sessions() as db:
-        return await db.scalar(select(Conversation.id).where(Conversation.resident == resident))
+from bot.store.models import AccessLog
+from tests.handover.conftest import PASSWORD, case_of, csrf_of, login, session_id, staff  # noqa: F401 (fixture)
 
 
 async def waiting_case(gateway, text: str = "ik wil graag een medewerker spreken") -> int:
     sid = session_id()
     body = await gateway.say(sid, text)
     assert body["state"] == "waiting_for_human"
-    return await conversation_of(gateway, sid)
+    return await case_of(gateway, sid)
 
 
 async def reads(gateway, conversation_id: int) -> list[tuple[str, str, str]]:
@@ -46,7 +35,7 @@ async def test_a_resident_who_never_asked_for_a_person_cannot_be_read(staff):  #
     sid = session_id()
     body = await staff.say(sid, "hoi, waar kan ik terecht met vragen over mijn huurtoeslag")
     assert body["state"] == "bot"
-    conversation_id = await conversation_of(staff, sid)
+    conversation_id = await case_of(staff, sid)
     sanne = await login(staff, "sanne")
 
     page = await sanne.get(f"/console/conversations/{conversation_id}")
