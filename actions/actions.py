@@ -476,4 +476,10 @@ class ActionRequestHandover(Action):
         return "action_request_handover"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
-        return hand_over(dispatcher)
+        # "ik wil iemand spreken over mijn schulden": the worker sees the debts too (issue 13.3).
+        message = tracker.latest_message
+        ranking = message.get("intent_ranking") or []
+        best: dict[str, Any] = next((r for r in ranking if r.get("name") in need_intents()), {})
+        guess = best.get("name") if float(best.get("confidence") or 0) >= FALLBACK_NEED_CONFIDENCE else None
+        needs = needs_in_message(guess, message.get("text") or "", ranking, message.get("needs"))
+        return tell_needs(dispatcher, tracker, needs) + hand_over(dispatcher)

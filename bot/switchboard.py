@@ -68,6 +68,16 @@ def asks_for_person_too(parsed: dict[str, Any], text: str) -> bool:
     return bool(ask and float(ask.get("confidence") or 0) >= 0.1 and PERSON_CUE.search(text))
 
 
+def needs_heard(before: list[str] | None, heard: list[Any]) -> list[str]:
+    """The conversation's needs with those the assistant just heard added (need intents only,
+    each once, first heard first): what the worker sees (issue 13.3)."""
+    needs = list(before or [])
+    for intent in heard:
+        if isinstance(intent, str) and themes_by_intent().get(intent) in NEED_THEMES and intent not in needs:
+            needs.append(intent)
+    return needs
+
+
 @dataclass(frozen=True)
 class Inbound:
     channel: str
@@ -345,6 +355,9 @@ class Switchboard:
         wijk = instruction.get("wijk")
         if isinstance(wijk, str) and wijk in self.known_wijken:
             conversation.wijk = wijk
+        heard = instruction.get("needs")
+        if isinstance(heard, list):
+            conversation.needs = needs_heard(conversation.needs, heard)
         need = instruction.get("need")
         if isinstance(need, dict):
             try:  # also gives the conversation the wijk of the need (what the console shows)

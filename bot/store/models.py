@@ -38,6 +38,9 @@ class Conversation(Base):
     assigned_to: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     team: Mapped[str | None] = mapped_column(String(48))  # transferred to a team
     wijk: Mapped[str | None] = mapped_column(String(48))  # as the resident told the assistant
+    # Every need the assistant heard in this conversation, first heard first: intent names only,
+    # shown to the worker so nobody tells their story twice (issue 13.3).
+    needs: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -76,6 +76,7 @@ def needs_in(entries, conversation: Conversation, recorded: list[str]) -> list[s
         intent = entry.message.intent
         if entry.message.direction == "in" and intent and theme_of(intent) != "gesprek" and intent not in needs:
             needs.append(intent)
+    needs += [intent for intent in conversation.needs or [] if intent not in needs]  # all needs heard
     if conversation.last_intent in NEED_INTENTS and conversation.last_intent not in needs:
         needs.append(conversation.last_intent)
     return needs

@@ -1,0 +1,47 @@
+"""Issue 13.3: the worker sees every need the assistant heard in a conversation, in Dutch,
+also the ones the resident never got to (real Rasa, action server, gateway and console)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from bot.handover.pages.common import need_label
+from bot.store.models import Conversation
+from tests.handover.conftest import login
+
+pytestmark = pytest.mark.rasa
+
+
+async def test_a_person_sees_all_needs_of_a_tangled_story(staff):
+    session = "r-" + uuid.uuid4().hex[:12]
+    await staff.say(session, "de deurwaarder komt morgen, mijn uitkering is gestopt en mijn zoon spijbelt al weken")
+    body = await staff.say(session, "ik wil met een medewerker praten")
+    assert body["state"] == "waiting_for_human"
+    async with staff.switchboard.sessions() as db:
+        conversation = (await db.scalars(select(Conversation).order_by(Conversation.id.desc()))).first()
+    assert {"debt_bailiff", "debt_benefits", "care_youth"} <= set(conversation.needs)
+
+    sanne = await login(staff, "sanne")
+    page = (await sanne.get(f"/console/conversations/{conversation.id}", headers={"accept": "text/html"})).text
+    for intent in ("debt_bailiff", "debt_benefits", "care_youth"):
+        assert need_label(intent) in page
+    assert "debt_benefits" not in page  # labels, not intent codes
+
+
+async def test_only_need_intents_are_kept_once_in_the_order_heard():
+    from bot.switchboard import needs_heard
+
+    assert needs_heard(["debt_rent"], ["debt_food", "debt_rent", "greet", 3, "care_youth"]) == [
+        "debt_rent", "debt_food", "care_youth"]
+    assert needs_heard(None, []) == []
+
+
+async def test_asking_for_a_person_about_a_need_keeps_the_need_for_the_worker(staff):
+    body = await staff.say("r-" + uuid.uuid4().hex[:12], "ik wil iemand spreken over mijn schulden")
+    assert body["state"] == "waiting_for_human"
+    async with staff.switchboard.sessions() as db:
+        conversation = (await db.scalars(select(Conversation).order_by(Conversation.id.desc()))).first()
+    assert any(intent.startswith("debt_") for intent in conversation.needs or [])
