@@ -2,8 +2,8 @@
 
 Where a resident's data lives, and what erasing does there:
 - the gateway database: their conversations with every message in and out (also replies still
-  waiting to be delivered), the sealed push address, workers' notes, and the access-log rows
-  that name those conversations;
+  waiting to be delivered), the sealed push address, workers' notes, their call-back referrals
+  (bot/referrals: number, summary, consent), and the access-log rows that name those conversations;
 - Rasa: the tracker of their pseudonym (`RasaClient.forget`; Voordeur's tracker store in
   rasa_addons/tracker_store.py keeps no message text and deletes a forgotten sender's rows).
 The need log is not touched: it holds no key that joins it to a conversation or a person (the
@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.needs.models import CaseNeed
 from bot.rasa import RasaClient
+from bot.referrals.lifecycle import erase_for_conversations
 from bot.store.models import AccessLog, Conversation, Message, Note, PendingForget
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ async def erase_conversations(session: AsyncSession, conversation_ids: list[int]
         select(func.count(Note.id)).where(Note.conversation_id.in_(conversation_ids))) or 0
     # Explicit deletes, child rows first: correct whether or not the database cascades.
     await session.execute(delete(Note).where(Note.conversation_id.in_(conversation_ids)))
+    await erase_for_conversations(session, conversation_ids)  # referrals: number, summary, consent
     await session.execute(delete(CaseNeed).where(CaseNeed.conversation_id.in_(conversation_ids)))  # the link only
     await session.execute(delete(Message).where(Message.conversation_id.in_(conversation_ids)))
     access = await session.execute(delete(AccessLog).where(AccessLog.conversation_id.in_(conversation_ids)))

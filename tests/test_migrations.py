@@ -8,6 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 import bot.needs.models  # noqa: F401
+import bot.referrals.models  # noqa: F401
 from bot.config import async_database_url
 from bot.store.db import create_tables, make_engine
 from bot.store.models import Base

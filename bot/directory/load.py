@@ -249,6 +249,10 @@ def parse_directory(raw: Any, path: Path) -> Directory:
         if not isinstance(rank, int) or isinstance(rank, bool):
             checker.problem(entry, "rank", "must be a whole number")
             rank = 100
+        callback_days = data.get("callback_days", 2)
+        if not isinstance(callback_days, int) or isinstance(callback_days, bool) or not 1 <= callback_days <= 20:
+            checker.problem(entry, "callback_days", "must be a whole number of working days from 1 to 20")
+            callback_days = 2
         description = checker.text(entry, data, "description")
         services.append(Service(
             id=service_id,
@@ -266,6 +270,8 @@ def parse_directory(raw: Any, path: Path) -> Directory:
             phone_note=checker.text(entry, data, "phone_note", required=False),
             eligibility=checker.text(entry, data, "eligibility", required=False),
             languages=tuple(str(lang) for lang in checker.items(entry, data, "languages", required=False)),
+            referral_team=checker.text(entry, data, "referral_team", required=False),
+            callback_days=callback_days,
         ))
 
     if checker.problems:

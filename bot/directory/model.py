@@ -72,6 +72,8 @@ class Service:
     phone_note: str = ""
     eligibility: str = ""
     languages: tuple[str, ...] = ()
+    referral_team: str = ""  # the partner team that calls residents back (warm handover); "" = none
+    callback_days: int = 2  # working days the team has to call back after the resident's consent
 
     @property
     def national(self) -> bool:

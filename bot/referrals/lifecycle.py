@@ -1,0 +1,143 @@
+"""What happens to a referral: offered, accepted (consent), withdrawn, a partner's result, expired, erased.
+
+All functions work in the caller's transaction (`async with sessions.begin() as session`), so a
+referral changes together with the conversation step that caused it. Times are naive UTC like
+the rest of the store; the deadline is a local date in the municipality's time zone.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.directory.model import Directory
+from bot.needs.scrubber import scrub
+from bot.pseudonym import seal
+from bot.referrals.deadline import add_working_days
+from bot.referrals.models import CLOSED, RESULTS, Referral
+from bot.referrals.phone import dutch_phone
+
+RETENTION_DAYS = 30  # number and summary are deleted after this many days at the latest
+CONSENT_WORDING = "v1"  # version of the offer text in domain.yml the resident agreed to
+
+
+class NotOffered(ValueError):
+    """The service takes no call-back referrals (no referral_team in the directory)."""
+
+
+class InvalidSummary(ValueError):
+    """The summary still identified someone after scrubbing (the scrubber dropped it)."""
+
+
+class WrongState(ValueError):
+    """The referral cannot make this step from its current status."""
+
+
+def _utc(now: datetime | None) -> datetime:
+    moment = now or datetime.now(timezone.utc)
+    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+async def offer(session: AsyncSession, directory: Directory, conversation_id: int, service_id: str,
+                wijk: str | None = None) -> Referral:
+    """Record that the assistant offered a call back by this service (nothing personal yet)."""
+    service = directory.service(service_id)
+    if not service.referral_team:
+        raise NotOffered(service_id)
+    referral = Referral(conversation_id=conversation_id, service_id=service_id, team=service.referral_team,
+                        status="offered", key=secrets.token_hex(16), wijk=wijk)
+    session.add(referral)
+    await session.flush()
+    return referral
+
+
+async def accept(session: AsyncSession, directory: Directory, secret: str, referral: Referral, *,
+                 phone: str, summary: str, call_time: str | None = None,
+                 wording: str = CONSENT_WORDING, now: datetime | None = None) -> Referral:
+    """The resident agreed: store the consent, the sealed number and the scrubbed summary, set the deadline.
+
+    Raises InvalidPhone or InvalidSummary (nothing is stored then), WrongState if not offered.
+    """
+    if referral.status != "offered":
+        raise WrongState(referral.status)
+    number = dutch_phone(phone)
+    clean = scrub(summary)
+    if clean is None or not clean.strip():
+        raise InvalidSummary("summary")
+    moment = _utc(now)
+    local_day = moment.replace(tzinfo=timezone.utc).astimezone(directory.timezone).date()
+    service = directory.service(referral.service_id)
+    referral.status = "accepted"
+    referral.consent_at = moment
+    referral.consent_wording = wording
+    referral.phone = seal(secret, number)
+    referral.summary = clean
+    referral.call_time = call_time
+    referral.deadline = add_working_days(local_day, service.callback_days)
+    referral.next_delivery_at = moment  # the webhook (if the team has one) may deliver at once
+    await session.flush()
+    return referral
+
+
+def _forget(referral: Referral, moment: datetime) -> None:
+    referral.phone = None
+    referral.summary = None
+    referral.call_time = None
+    referral.next_delivery_at = None
+    referral.closed_at = referral.closed_at or moment
+
+
+async def withdraw(session: AsyncSession, referral: Referral, now: datetime | None = None) -> Referral:
+    """The resident takes the consent back: number, summary and pending delivery are gone at once.
+
+    A partner that already received the referral by webhook is sent a withdrawal (ids only).
+    """
+    delivered = referral.status in ("sent", "seen", "not_reached")
+    referral.status = "withdrawn"
+    _forget(referral, _utc(now))
+    if delivered and referral.team:
+        referral.next_delivery_at = _utc(now)
+    await session.flush()
+    return referral
+
+
+async def record_result(session: AsyncSession, referral: Referral, result: str,
+                        now: datetime | None = None) -> Referral:
+    """A partner's result. 'not_reached' keeps the number for one more try; the second one closes."""
+    if result not in RESULTS:
+        raise ValueError(f"unknown result {result!r}")
+    if referral.status in CLOSED or referral.status == "offered":
+        raise WrongState(referral.status)
+    referral.status = result
+    if result == "not_reached":
+        referral.not_reached += 1
+    if result in CLOSED or referral.not_reached >= 2:
+        _forget(referral, _utc(now))
+    await session.flush()
+    return referral
+
+
+async def expire(session: AsyncSession, days: int = RETENTION_DAYS, now: datetime | None = None) -> int:
+    """Retention: delete number and summary of closed referrals and of all older than `days`; return how many."""
+    moment = _utc(now)
+    holding = or_(Referral.phone.is_not(None), Referral.summary.is_not(None))
+    due = or_(Referral.closed_at.is_not(None), Referral.created_at < moment - timedelta(days=days))
+    result = await session.execute(
+        update(Referral).where(holding, due)
+        .values(phone=None, summary=None, call_time=None, next_delivery_at=None)
+        .execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
+async def erase_for_conversations(session: AsyncSession, conversation_ids: list[int]) -> int:
+    """bot.erase: delete these conversations' referrals entirely; return how many."""
+    result = await session.execute(delete(Referral).where(Referral.conversation_id.in_(conversation_ids)))
+    return result.rowcount or 0
+
+
+async def referrals_of(session: AsyncSession, conversation_id: int) -> list[Referral]:
+    return list(await session.scalars(
+        select(Referral).where(Referral.conversation_id == conversation_id).order_by(Referral.id)))

@@ -1,0 +1,26 @@
+"""Dutch phone numbers for a call back, checked with the maintained `phonenumbers` library."""
+
+from __future__ import annotations
+
+import phonenumbers
+from phonenumbers import PhoneNumberFormat, PhoneNumberType
+
+
+class InvalidPhone(ValueError):
+    """Not a Dutch phone number that a service can call."""
+
+
+CALLABLE = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+
+
+def dutch_phone(text: str) -> str:
+    """The number in E.164 form (+31...), or InvalidPhone. Accepts '06-12345678', '+31 6 ...', '0031...'."""
+    try:
+        number = phonenumbers.parse(text.strip(), "NL")
+    except phonenumbers.NumberParseException as error:
+        raise InvalidPhone("not a phone number") from error
+    if number.country_code != 31 or not phonenumbers.is_valid_number(number):
+        raise InvalidPhone("not a valid Dutch number")
+    if phonenumbers.number_type(number) not in CALLABLE:
+        raise InvalidPhone("not a mobile or landline number")
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
