@@ -57,8 +57,10 @@ def test_export_csv_json_and_periods(tmp_path):
     assert early and {r["week"] for r in early} == {"2026-W01", "2026-W02"}
     assert all(r in rows for r in early)  # a week shows the same figures whatever the period
 
-    lower = list(csv.DictReader(io.StringIO(run_export(url, min_cell="3").stdout)))
-    assert any(r["count"] == "<3" for r in lower)
+    lower = list(csv.DictReader(io.StringIO(run_export(url, min_cell="5").stdout)))
+    assert any(r["count"] == "<5" for r in lower)
+    unsafe = list(csv.DictReader(io.StringIO(run_export(url, min_cell="3").stdout)))
+    assert unsafe == lower  # a threshold below 5 is raised to 5
 
 
 def test_export_refuses_a_bad_week(tmp_path):
