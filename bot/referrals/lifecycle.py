@@ -8,7 +8,7 @@ the rest of the store; the deadline is a local date in the municipality's time z
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,8 +37,8 @@ class WrongState(ValueError):
 
 
 def _utc(now: datetime | None) -> datetime:
-    moment = now or datetime.now(timezone.utc)
-    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+    moment = now or datetime.now(UTC)
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 async def offer(session: AsyncSession, directory: Directory, conversation_id: int, service_id: str,
@@ -68,7 +68,7 @@ async def accept(session: AsyncSession, directory: Directory, secret: str, refer
     if clean is None or not clean.strip():
         raise InvalidSummary("summary")
     moment = _utc(now)
-    local_day = moment.replace(tzinfo=timezone.utc).astimezone(directory.timezone).date()
+    local_day = moment.replace(tzinfo=UTC).astimezone(directory.timezone).date()
     service = directory.service(referral.service_id)
     referral.status = "accepted"
     referral.consent_at = moment

@@ -12,8 +12,9 @@ from bot.stack import free_port
 
 
 @contextlib.asynccontextmanager
-async def serve(app) -> AsyncIterator[str]:
-    port = free_port()
+async def serve(app, port: int | None = None) -> AsyncIterator[str]:
+    """Serve `app`; `port` picks the port (to bring a receiver up where a test saw it down)."""
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", lifespan="off",
         timeout_graceful_shutdown=3,
