@@ -4,7 +4,8 @@ Each message and note goes by its own time, not by its conversation's row: a con
 is still going keeps today's messages, and a touched row does not keep year-old messages. A
 conversation with nothing left and no activity within the period is deleted with its pseudonym,
 and Rasa forgets that sender (its tracker store also drops its own expired events, see
-rasa_addons/tracker_store.py). Need events stay: they hold nothing personal.
+rasa_addons/tracker_store.py). Need events stay: they hold nothing personal. A call-back referral
+loses its phone number and summary when it closes or reaches the same age (bot/referrals).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import delete, exists, select
 
 from bot.erase import forget_pending
 from bot.rasa import RasaClient
+from bot.referrals.lifecycle import expire as expire_referrals
 from bot.store.db import run_once_across_replicas
 from bot.store.models import Conversation, LoginAttempt, Message, Note, utcnow
 
@@ -49,6 +51,7 @@ async def delete_expired(sessions, days: int | None = None, rasa: RasaClient | N
         messages = await db.execute(delete(Message).where(Message.created_at < cutoff)
                                     .execution_options(synchronize_session=False))
         notes = await db.execute(delete(Note).where(Note.at < cutoff).execution_options(synchronize_session=False))
+        await expire_referrals(db, days=retention_days() if days is None else days)  # number and summary
         empty = (Conversation.updated_at < cutoff) & ~exists().where(Message.conversation_id == Conversation.id) \
             & ~exists().where(Note.conversation_id == Conversation.id)
         gone = list(await db.execute(select(Conversation.id, Conversation.resident).where(empty)))

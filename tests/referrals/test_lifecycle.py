@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.erase import erase_resident
+from bot.retention import delete_expired
 from bot.pseudonym import unseal
 from bot.referrals.deadline import add_working_days
 from bot.referrals.lifecycle import (InvalidSummary, NotOffered, WrongState, accept, expire, offer, record_result,
@@ -139,3 +140,12 @@ async def test_erase_deletes_the_residents_referrals(sessions, directory, conver
     assert erased.conversations == 1
     async with sessions() as db:
         assert list(await db.scalars(select(Referral))) == []
+
+
+async def test_the_retention_job_removes_old_numbers_and_summaries(sessions, directory, conversation_id):
+    referral = await accepted(sessions, directory, conversation_id)
+    async with sessions.begin() as db:
+        (await db.get(Referral, referral.id)).created_at = datetime.utcnow() - timedelta(days=31)
+    await delete_expired(sessions, days=30)
+    row = await stored(sessions, referral.id)
+    assert row.phone is None and row.summary is None
