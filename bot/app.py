@@ -26,6 +26,8 @@ from bot.health import healthz
 from bot.language import load_model
 from bot.notify import Notifier, RedisNotifier
 from bot.rasa import RasaClient
+from bot.referrals.partners import load_partners
+from bot.referrals.webhook import Partner, deliver_due
 from bot.retention import delete_expired
 from bot.safety.rules import lexicons
 from bot.security_headers import SecurityHeaders
@@ -37,14 +39,17 @@ STATIC_DIR = Path(__file__).with_name("static")
 RETRY_INTERVAL_SECONDS = float(os.environ.get("VOORDEUR_RETRY_INTERVAL", "2"))
 
 
-async def background_loop(switchboard: Switchboard) -> None:
+async def background_loop(switchboard: Switchboard, partners: dict[str, Partner] | None = None) -> None:
     """Retry what waits for Rasa or a channel, remind waiting residents, and once an hour
-    delete conversations past the retention period."""
+    delete conversations past the retention period. Referrals due for a partner's webhook are
+    delivered each round (the partner takes each once by its idempotency key)."""
     last_cleanup = 0.0
     while True:
         try:
             await switchboard.retry_pending()
             await switchboard.remind_waiting()
+            if partners:
+                await deliver_due(switchboard.sessions, switchboard.secret, partners)
             if time.monotonic() - last_cleanup > 3600:
                 expired = await delete_expired(switchboard.sessions, rasa=switchboard.rasa)
                 last_cleanup = time.monotonic()
@@ -83,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     switchboard = Switchboard(sessions=sessions, rasa=rasa, secret=settings.secret, notifier=notifier)
     directory = default_directory()  # a bad file fails here, naming file, entry and field
     switchboard.known_wijken = set(directory.wijk_names())
+    partners = load_partners(os.environ.get("VOORDEUR_REFERRAL_PARTNERS"))  # a bad file fails here too
 
     channels = build_channels(settings, switchboard, STATIC_DIR)
 
@@ -96,7 +102,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await notifier.start()
         for channel in channels:
             await channel.start()
-        worker = asyncio.create_task(background_loop(switchboard))
+        worker = asyncio.create_task(background_loop(switchboard, partners))
         try:
             yield
         finally:

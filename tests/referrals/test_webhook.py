@@ -18,7 +18,7 @@ from bot.stack import free_port
 from tests.fakes.server import serve
 from tests.referrals.conftest import SECRET
 
-PARTNER_SECRET = "partner-secret-schuldhulp"
+PARTNER_SECRET = "partner-secret-schuldhulp-0123456789abcdef"
 TEAM = "schuldhulp-terugbel"
 
 
