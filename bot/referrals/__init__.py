@@ -5,5 +5,6 @@
 - deadline: the call-back deadline in Dutch working days;
 - lifecycle: offer, accept, withdraw, record a partner's result, expire, erase;
 - webhook: the signed JSON delivery to a partner's own system, with retries and a receipt;
-- receiver: what a partner runs to check our signature and take each referral once.
+- receiver: what a partner runs to check our signature and take each referral once;
+- partners: which teams get webhooks (a secrets file, VOORDEUR_REFERRAL_PARTNERS).
 """

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta, UTC
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.directory.model import Directory
@@ -125,7 +125,7 @@ async def expire(session: AsyncSession, days: int = RETENTION_DAYS, now: datetim
     moment = _utc(now)
     holding = or_(Referral.phone.is_not(None), Referral.summary.is_not(None))
     due = or_(Referral.closed_at.is_not(None), Referral.created_at < moment - timedelta(days=days))
-    result = await session.execute(
+    result: CursorResult = await session.execute(  # type: ignore[assignment]
         update(Referral).where(holding, due)
         .values(phone=None, summary=None, call_time=None, next_delivery_at=None)
         .execution_options(synchronize_session=False))
@@ -134,10 +134,7 @@ async def expire(session: AsyncSession, days: int = RETENTION_DAYS, now: datetim
 
 async def erase_for_conversations(session: AsyncSession, conversation_ids: list[int]) -> int:
     """bot.erase: delete these conversations' referrals entirely; return how many."""
-    result = await session.execute(delete(Referral).where(Referral.conversation_id.in_(conversation_ids)))
+    statement = delete(Referral).where(Referral.conversation_id.in_(conversation_ids))
+    result: CursorResult = await session.execute(statement)  # type: ignore[assignment]
     return result.rowcount or 0
 
-
-async def referrals_of(session: AsyncSession, conversation_id: int) -> list[Referral]:
-    return list(await session.scalars(
-        select(Referral).where(Referral.conversation_id == conversation_id).order_by(Referral.id)))
