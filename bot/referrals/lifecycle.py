@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta, UTC
 
-from sqlalchemy import CursorResult, delete, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.directory.model import Directory
