@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 _frozen: datetime | None = None
 
 
 def now() -> datetime:
     """The current moment, timezone-aware (UTC), unless a test froze it."""
-    return _frozen or datetime.now(timezone.utc)
+    return _frozen or datetime.now(UTC)
 
 
 @contextlib.contextmanager

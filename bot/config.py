@@ -69,7 +69,7 @@ def secret_weakness(value: str) -> str | None:
     return None
 
 
-def require_strong_secrets(settings: "Settings") -> None:
+def require_strong_secrets(settings: Settings) -> None:
     """Refuse to start with a weak or default secret, unless VOORDEUR_DEMO_MODE=1."""
     problems = [f"{name} {why}" for name, value in (("VOORDEUR_SECRET (or data/secret)", settings.secret),
                                                      ("RASA_TOKEN (or data/rasa_token)", settings.rasa_token))
@@ -114,7 +114,7 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, environ: dict[str, str] | None = None) -> "Settings":
+    def load(cls, environ: dict[str, str] | None = None) -> Settings:
         env = dict(read_dotenv(PROJECT_ROOT / ".env"))
         env.update(os.environ if environ is None else environ)
         data_dir = Path(env.get("VOORDEUR_DATA_DIR", PROJECT_ROOT / "data"))

@@ -77,7 +77,7 @@ class Service:
 
     @property
     def national(self) -> bool:
-        return NATIONAL in self.service_areas or self.organization.national and CITY not in self.service_areas
+        return NATIONAL in self.service_areas or (self.organization.national and CITY not in self.service_areas)
 
     @property
     def city_wide(self) -> bool:

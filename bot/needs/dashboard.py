@@ -172,7 +172,7 @@ def build(choice: Choice, figures: dict[NodeKey, Figure], before: dict[NodeKey, 
 
 def _wijken(request: Request, seen: set[str] | frozenset[str] = frozenset()) -> list[str]:
     known = set(getattr(request.app.state.switchboard, "known_wijken", set()) or set())
-    return sorted((known | set(seen)) - {UNKNOWN_WIJK}) + [UNKNOWN_WIJK]
+    return [*sorted((known | set(seen)) - {UNKNOWN_WIJK}), UNKNOWN_WIJK]
 
 
 async def _view(request: Request) -> tuple[Choice, dict, list[str]]:

@@ -84,7 +84,7 @@ def export_rows(figures_by_week: dict[str, dict[NodeKey, Figure]], threshold: in
     themes = themes_by_intent()
     rows = []
     for week, figures in sorted(figures_by_week.items()):
-        for (view, values), figure in sorted(((k, f) for k, f in figures.items() if k[0] == FINEST), key=lambda kf: kf[0][1]):
+        for (_view, values), figure in sorted(((k, f) for k, f in figures.items() if k[0] == FINEST), key=lambda kf: kf[0][1]):
             cell_wijk, intent, outcome = values
             cell_theme = themes.get(intent, "gesprek")
             if (wijk and cell_wijk != wijk) or (theme and cell_theme != theme):

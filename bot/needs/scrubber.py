@@ -78,7 +78,7 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 POSTCODE_WORDS = {"en", "op", "in", "is", "te", "of", "al", "nu", "er", "ik", "je", "ze", "we", "om", "de", "na",
-                  "zo", "at", "an", "as", "be", "da", "do", "ga", "ja", "me", "ne", "no", "om", "ok", "pa", "ma"}
+                  "zo", "at", "an", "as", "be", "da", "do", "ga", "ja", "me", "ne", "no", "ok", "pa", "ma"}
 
 
 def normalise(text: str) -> str:

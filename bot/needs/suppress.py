@@ -146,7 +146,7 @@ class _Week:
         # The equations: parent = sum of its children one level finer along one axis.
         children: dict[tuple[NodeKey, int], list[NodeKey]] = defaultdict(list)
         for key in self.value:
-            view, values = key
+            view, _values = key
             for axis, levels in enumerate(layout.axes):
                 i = levels.index(view[axis])
                 if i == 0:

@@ -123,7 +123,7 @@ def lexicons() -> tuple[Lexicon, ...]:
     paths = sorted(LEXICON_DIR.glob("*.yml"), key=lambda p: (p.stem != "nl", p.stem))
     loaded = tuple(load_lexicon(path) for path in paths)
     for rule in (rule for lexicon in loaded for rule in lexicon.rules + lexicon.cues):
-        rule.pattern, rule.unless_pattern  # compile now, not on the first resident in crisis
+        rule.pattern, rule.unless_pattern  # noqa: B018 -- compile now, not on the first resident in crisis
     return loaded
 
 

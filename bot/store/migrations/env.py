@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-import bot.needs.models  # noqa: F401  (registers the need log table)
+import bot.needs.models
 import bot.referrals.models  # noqa: F401  (registers the referrals table)
 from bot.store.models import Base
 
