@@ -9,7 +9,7 @@
 
 Each transition is a function that takes an explicit database session and the conversation,
 changes the row (the caller commits), and returns a `Change`. What must happen after the
-commit (pause or resume the assistant's tracker, tell the resident) follows from the Change:
+commit (resume the assistant's tracker, tell the resident) follows from the Change:
 `Switchboard.follow_up(change)` does it, the same for the console and every channel command.
 An illegal move raises `IllegalTransition`; nothing is changed then.
 """
@@ -74,10 +74,6 @@ class Change:
     @property
     def moved(self) -> bool:
         return self.before != self.after
-
-    @property
-    def pauses_assistant(self) -> bool:
-        return self.before not in HUMAN_STATES and self.after in HUMAN_STATES
 
     @property
     def resumes_assistant(self) -> bool:

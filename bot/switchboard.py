@@ -1,9 +1,10 @@
-"""The switchboard: the only place that decides where a resident's message goes.
+"""The switchboard: stores every resident message, has it decided, carries the decision out.
 
 Every inbound message, from any channel, is stored before anything else happens (with the
-channel's message id as idempotency key), then processed once, in order per conversation:
-crisis net first, then the assistant (Rasa) or the human who handles the conversation.
-Replies are stored and handed to the channel they came from.
+channel's message id as idempotency key) by `store`; `process` then handles it once, in order
+per conversation: it gathers what the decision needs (bot/decision.py, pure: crisis net first,
+then the assistant or the person who has the conversation), carries the Decision out (replies,
+need events, the queue) and hands the replies to the channel they came from. `receive` does both.
 
 If Rasa cannot be reached the message stays `pending`; the resident is told to wait, and
 `retry_pending` answers it once Rasa is back.
@@ -11,61 +12,71 @@ If Rasa cannot be reached the message stays `pending`; the resident is told to w
 
 from __future__ import annotations
 
-import asyncio
+import dataclasses
 import logging
 import os
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
+import yaml
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
-from bot import lifecycle
+from bot import clock, lifecycle
 from bot.directory import default_directory
-from bot.handover.queue import handover_notice
 from bot.language import detect_language, language_reply
+from bot.decision import ASSISTANT_DOWN, Decision, Desk, Snapshot, Turn, decide, reminder
+from bot.handover.hours import desk_hours, say_when
+from bot.handover.queue import MINUTES_PER_CASE
 from bot.lifecycle import HUMAN_STATES, State
 from bot.needs.log import InvalidNeed, record_bot_need
 from bot.notify import Notifier
 from bot.pseudonym import pseudonymise, seal, unseal
 from bot.rasa import BotReply, RasaClient, RasaUnavailable
-from bot.responses import response
+from bot.responses import DOMAIN_PATH, response
 from bot.safety import detect_crisis
-from bot.safety.reply import crisis_reply
 from bot.store.db import run_once_across_replicas
 from bot.store.models import Conversation, Message, utcnow
-from bot.taxonomy import CRISIS_INTENTS, theme_of, themes_by_intent
+from bot.taxonomy import CRISIS_INTENTS
+
+if TYPE_CHECKING:  # bot.channels imports this module; the locks are made lazily below
+    from bot.channels.ordering import KeyedLocks
 
 log = logging.getLogger(__name__)
+
+
 
 def stuck_after() -> timedelta:
     """A message still `received` after this long (its process died, or lost the database,
     while handling it) is picked up again by the background loop."""
     return timedelta(seconds=float(os.environ.get("VOORDEUR_STUCK_SECONDS", "60")))
+
+
 MAX_DELIVERY_ATTEMPTS = 8
 REMINDER_JOB_LOCK = 7_001  # PostgreSQL advisory lock id of the reminder job
+# A worker who wrote less than this ago is in the conversation: the assistant stays quiet.
+WORKER_QUIET_AFTER = timedelta(minutes=3)
 
 
-PERSON_CUE = re.compile(
-    r"\b(medewerker|(echt )?mens|persoon|hulpverlener|maatschappelijk werker|iemand ((mij|me|ons) )?(spreken|bellen|praten)|"
-    r"(spreken|praten) met iemand|terugbellen|teruggebeld|gebeld worden)\b",
-    re.IGNORECASE,
-)
-NEED_THEMES = ("schulden", "zorg", "overlast")
+# Slots in which the assistant remembers a need it routed (domain.yml); cleared after a guess.
+GUESS_SLOTS = ("expecting", "pending_intent", "offered_intent", "routed_intent")
 
 
-def asks_for_person_too(parsed: dict[str, Any], text: str) -> bool:
-    """A need on top, and ask_human close behind with a word that asks for a person."""
-    top = (parsed.get("intent") or {}).get("name")
-    if top not in themes_by_intent() or theme_of(top) not in NEED_THEMES:
-        return False
-    ask = next((r for r in parsed.get("intent_ranking") or [] if r.get("name") == "ask_human"), None)
-    return bool(ask and float(ask.get("confidence") or 0) >= 0.1 and PERSON_CUE.search(text))
+@cache
+def guess_slots() -> list[str]:
+    slots = yaml.safe_load(DOMAIN_PATH.read_text(encoding="utf-8")).get("slots") or {}
+    return [name for name in GUESS_SLOTS if name in slots]
+
+
+def _keyed_locks() -> KeyedLocks:
+    from bot.channels.ordering import KeyedLocks
+
+    return KeyedLocks()
 
 
 def needs_heard(before: list[str] | None, heard: list[Any]) -> list[str]:
@@ -132,8 +143,7 @@ class Switchboard:
     notifier: Notifier = field(default_factory=Notifier)
     deliverers: dict[str, Deliverer] = field(default_factory=dict)
     known_wijken: set[str] = field(default_factory=set)
-    _locks: dict[int, asyncio.Lock] = field(default_factory=dict)
-    _joined: set[int] = field(default_factory=set)  # joined the queue; pause Rasa after commit
+    _locks: KeyedLocks = field(default_factory=_keyed_locks)  # one conversation at a time
 
     def pseudonym(self, channel: str, user_id: str) -> str:
         return pseudonymise(self.secret, channel, user_id)
@@ -145,7 +155,7 @@ class Switchboard:
         stored = await self.store(inbound)
         if stored.duplicate:
             # Wait for the first processing to finish, then answer with what it produced.
-            async with self._lock(stored.conversation_id):
+            async with self._locks.hold(stored.conversation_id):
                 outcome = await self._stored_outcome(stored.message_id)
             outcome.duplicate = True
             return outcome
@@ -201,9 +211,6 @@ class Switchboard:
                 continue
         raise RuntimeError("could not create conversation")
 
-    def _lock(self, conversation_id: int) -> asyncio.Lock:
-        return self._locks.setdefault(conversation_id, asyncio.Lock())
-
     async def _stored_outcome(self, message_id: int) -> Outcome:
         async with self.sessions() as session:
             message = await session.get(Message, message_id, options=[selectinload(Message.conversation)])
@@ -223,114 +230,120 @@ class Switchboard:
             conversation_id = await session.scalar(
                 select(Message.conversation_id).where(Message.id == message_id)
             )
-        async with self._lock(conversation_id):
+        if conversation_id is None:
+            raise LookupError(f"no stored message {message_id}")
+        async with self._locks.hold(conversation_id):
             async with self.sessions.begin() as session:
                 message = await session.get(
                     Message, message_id, options=[selectinload(Message.conversation)], with_for_update=True
                 )
                 if message is None or message.status == "done":
-                    replies: list[Message] = []
-                else:
-                    replies = await self._decide(session, message)
-                state = message.conversation.state if message else State.BOT.value
-            if conversation_id in self._joined:
-                self._joined.discard(conversation_id)
-                await self.pause_assistant(message.conversation.resident)
+                    return await self._stored_outcome(message_id)
+                resident = message.conversation.resident
+                decision = await self._decide(session, message)
+                replies = await self._carry_out(session, message, decision)
+                state = message.conversation.state
+            if decision.forget_assistant_turn:
+                await self._forget_guess(resident)
             outgoing_messages = [outgoing(m) for m in replies]
             if outgoing_messages:
                 self.notifier.publish(f"conversation:{conversation_id}", outgoing_messages)
                 await self._deliver(conversation_id, outgoing_messages)
-            if message is not None and message.status == "done" and not replies:
-                return await self._stored_outcome(message_id)
             return Outcome(conversation_id, outgoing_messages, state)
 
-    async def _decide(self, session: AsyncSession, message: Message) -> list[Message]:
+    async def _decide(self, session: AsyncSession, message: Message) -> Decision:
+        """Gather what the decision needs, ask it, and ask the assistant when it says so."""
         conversation = message.conversation
         crisis = detect_crisis(message.text)
         if crisis is not None:
             log.info("crisis net fired: %s (conversation %s)", crisis.reason, conversation.id)
-            message.intent, message.confidence = crisis.intent, 1.0
-            conversation.last_intent = crisis.intent
-            await self._record_crisis(session, conversation, crisis.intent)
-            # bot/safety/reply.py composes the answer: the right line first (112 for a weapon, fire,
-            # door or danger now), the victim-or-witness wording and a line in their language.
-            answer = crisis_reply(crisis)
-            replies = [BotReply(answer.text, answer.buttons)]
-            # A person follows up every crisis: after the crisis answer, never instead of it.
-            if (await lifecycle.ask_for_person(session, conversation, "crisis", urgent=True)).moved:
-                self._joined.add(conversation.id)
-                replies.append(BotReply(response("utter_gateway_crisis_followup").text))
-                self.notifier.publish("queue", {"conversation": conversation.id})
-            return self._store_replies(session, message, replies)
-
-        if conversation.state in HUMAN_STATES:
-            message.status = "done"
-            self.notifier.publish("queue", {"conversation": conversation.id})
-            return []
-
         language = detect_language(message.text)
-        if language != "nl":
-            # The assistant reads Dutch only (issue 11.2): a fixed text in their language, with
-            # the crisis lines, a person on offer and the services that speak it.
+        in_their_language = None
+        if language != "nl":  # the assistant reads Dutch only (issue 11.2)
             answer = language_reply(language, default_directory())
-            return self._store_replies(session, message, [BotReply(answer.text, answer.buttons)])
-
+            in_their_language = BotReply(answer.text, list(answer.buttons))
+        turn = Turn(message.text, await self._snapshot(session, conversation, message),
+                    await self._desk(session, conversation), crisis, language, in_their_language)
+        decision = decide(turn)
+        if decision.ask_assistant is None:
+            return decision
         try:
-            parsed, bot_replies = await self._ask_assistant(conversation, message.text)
+            conversed = await self.rasa.converse(
+                conversation.resident, decision.ask_assistant, {"channel": conversation.channel})
         except RasaUnavailable as error:
             log.warning("assistant unavailable (%s); message %s kept as pending", error, message.id)
-            first_wait = message.status != "pending"
-            message.status = "pending"
-            message.attempts += 1
-            if first_wait and not await self._earlier_pending(session, message):
-                wait = response("utter_gateway_wait")
-                return self._store_replies(session, message, [BotReply(wait.text)], done=False)
-            return []
+            told = message.status == "pending" or await self._earlier_pending(session, message)
+            waited = dataclasses.replace(turn.conversation, told_to_wait=told)
+            return decide(dataclasses.replace(turn, conversation=waited), ASSISTANT_DOWN)
+        return decide(turn, conversed)
 
-        intent = parsed.get("intent") or {}
-        message.intent = intent.get("name")
-        message.confidence = float(intent.get("confidence") or 0.0)
-        if message.intent and message.intent != "nlu_fallback":
-            conversation.last_intent = message.intent
-        handover: tuple[str, bool] | None = None
-        if message.intent in CRISIS_INTENTS:
-            handover = ("crisis", True)
-            await self._record_crisis(session, conversation, message.intent)
-        elif message.intent == "nlu_fallback" and await self._previous_intent(session, message) == "nlu_fallback":
-            handover = ("not_understood", False)  # a second turn in a row we did not understand
-        for reply in bot_replies:
-            handover = await self._apply(session, conversation, reply.instruction) or handover
-        if not any(reply.text for reply in bot_replies):
-            safe = response("utter_gateway_safe_answer")
-            bot_replies.append(BotReply(safe.text))
-        if handover and (await lifecycle.ask_for_person(session, conversation, *handover)).moved:
-            self._joined.add(conversation.id)
-            await session.flush()
-            bot_replies.append(BotReply(await handover_notice(session, conversation)))
-            self.notifier.publish("queue", {"conversation": conversation.id})
-        return self._store_replies(session, message, bot_replies)
-
-    async def _ask_assistant(self, conversation: Conversation, text: str) -> tuple[dict[str, Any], list[BotReply]]:
-        """Rasa's parse and replies, in one round trip for almost every message."""
-        metadata = {"channel": conversation.channel}
-        if not PERSON_CUE.search(text):
-            conversed = await self.rasa.converse(conversation.resident, text, metadata)
-            return conversed.parse, conversed.replies
-        # "ik wil iemand spreken over mijn schulden": the need wins the ranking, but the
-        # resident asked for a person; they get one (the need is kept for the worker). The
-        # parse decides what the assistant is told, so only these messages take two trips.
-        parsed = await self.rasa.parse(text)
-        said = "/ask_human" if asks_for_person_too(parsed, text) else text
-        return parsed, (await self.rasa.converse(conversation.resident, said, metadata)).replies
-
-    async def _previous_intent(self, session: AsyncSession, message: Message) -> str | None:
-        return await session.scalar(
+    async def _snapshot(self, session: AsyncSession, conversation: Conversation, message: Message) -> Snapshot:
+        state = State(conversation.state)
+        previous_intent = await session.scalar(
             select(Message.intent)
-            .where(Message.conversation_id == message.conversation_id, Message.direction == "in",
-                   Message.id < message.id)
+            .where(Message.conversation_id == conversation.id, Message.direction == "in", Message.id < message.id)
             .order_by(Message.id.desc())
             .limit(1)
         )
+        crisis_intent = await self._last_crisis(session, conversation.id) if state in HUMAN_STATES else None
+        worker_quiet = True
+        if state == State.WITH_HUMAN:
+            last_word = await session.scalar(
+                select(func.max(Message.created_at)).where(
+                    Message.conversation_id == conversation.id, Message.sender == "human"))
+            worker_quiet = last_word is None or utcnow() - last_word > WORKER_QUIET_AFTER
+        return Snapshot(state, previous_intent, crisis_intent, worker_quiet)
+
+    async def _last_crisis(self, session: AsyncSession, conversation_id: int) -> str | None:
+        return await session.scalar(
+            select(Message.intent)
+            .where(Message.conversation_id == conversation_id, Message.direction == "in",
+                   Message.intent.in_(CRISIS_INTENTS))
+            .order_by(Message.id.desc())
+            .limit(1)
+        )
+
+    async def _desk(self, session: AsyncSession, conversation: Conversation | None = None) -> Desk:
+        """The desk now: open or when it opens, and (when a handover may follow) the queue."""
+        now = clock.now()
+        hours = desk_hours()
+        minutes_per_case = MINUTES_PER_CASE
+        if not hours.is_open(now):
+            opening = hours.next_opening(now)
+            return Desk(False, say_when(opening, now) if opening else None, minutes_per_case=minutes_per_case)
+        if conversation is not None and conversation.state in HUMAN_STATES:
+            return Desk(True, minutes_per_case=minutes_per_case)
+        rows = await session.execute(
+            select(Conversation.urgent, func.count(Conversation.id))
+            .where(Conversation.state == State.WAITING.value)
+            .group_by(Conversation.urgent)
+        )
+        counts = {bool(urgent): count for urgent, count in rows.all()}
+        return Desk(True, None, counts.get(True, 0) + counts.get(False, 0), counts.get(True, 0), minutes_per_case)
+
+    async def _carry_out(self, session: AsyncSession, message: Message, decision: Decision) -> list[Message]:
+        """Do in the database what the decision says; return the stored replies."""
+        conversation = message.conversation
+        if decision.intent:
+            message.intent, message.confidence = decision.intent, decision.confidence
+            if decision.intent != "nlu_fallback":
+                conversation.last_intent = decision.intent
+        for instruction in decision.instructions:
+            await self._apply(session, conversation, instruction)
+        queue_changed = decision.for_worker
+        if decision.intent in CRISIS_INTENTS:
+            await self._record_crisis(session, conversation, decision.intent)
+        if decision.handover is not None:
+            await lifecycle.ask_for_person(session, conversation, decision.handover.reason, decision.handover.urgent)
+            queue_changed = True
+        if decision.keep_pending:
+            message.status = "pending"
+            message.attempts += 1
+        else:
+            message.status = "done"
+        if queue_changed:
+            self.notifier.publish("queue", {"conversation": conversation.id})
+        return self._store_replies(session, message, decision.replies)
 
     async def _earlier_pending(self, session: AsyncSession, message: Message) -> bool:
         earlier = await session.scalar(
@@ -349,9 +362,8 @@ class Switchboard:
         await record_bot_need(session, conversation, {"intent": intent, "wijk": conversation.wijk, "outcome": "met"},
                               self.known_wijken)
 
-    async def _apply(self, session: AsyncSession, conversation: Conversation,
-                     instruction: dict[str, Any]) -> tuple[str, bool] | None:
-        """Carry out what an action asked of the gateway. Returns a handover request, if any."""
+    async def _apply(self, session: AsyncSession, conversation: Conversation, instruction: dict[str, Any]) -> None:
+        """Carry out what an action asked of the gateway: a wijk, a need event."""
         wijk = instruction.get("wijk")
         if isinstance(wijk, str) and wijk in self.known_wijken:
             conversation.wijk = wijk
@@ -364,16 +376,8 @@ class Switchboard:
                 await record_bot_need(session, conversation, need, self.known_wijken)
             except InvalidNeed as error:
                 log.warning("need event refused: %s", error)
-        handover = instruction.get("handover")
-        if isinstance(handover, dict):
-            return str(handover.get("reason", "ask_human")), bool(handover.get("urgent"))
-        return None
 
-    def _store_replies(
-        self, session: AsyncSession, message: Message, replies: list[BotReply], done: bool = True
-    ) -> list[Message]:
-        if done:
-            message.status = "done"
+    def _store_replies(self, session: AsyncSession, message: Message, replies: list[BotReply]) -> list[Message]:
         stored = [
             Message(
                 conversation_id=message.conversation_id,
@@ -436,25 +440,27 @@ class Switchboard:
 
     # ---- the assistant's part in a handover ---------------------------------------------
 
-    async def pause_assistant(self, resident: str) -> None:
-        """Pause Rasa's tracker while a person handles the conversation (best effort: the
-        gateway already keeps the resident's messages away from Rasa)."""
-        try:
-            await self.rasa.add_events(resident, [{"event": "pause"}])
-        except Exception as error:
-            log.info("could not pause the assistant's tracker (%s)", type(error).__name__)
-
     async def resume_assistant(self, resident: str) -> None:
+        """Resume Rasa's tracker after a person had the conversation (trackers paused by
+        earlier versions; best effort: the gateway decides what reaches Rasa)."""
         try:
             await self.rasa.add_events(resident, [{"event": "resume"}])
         except Exception as error:
             log.info("could not resume the assistant's tracker (%s)", type(error).__name__)
 
+    async def _forget_guess(self, resident: str) -> None:
+        """The assistant's guessed need was not used: clear the slots in which it remembers
+        what it concluded, so a next answer is not read against the guess. (Not a rewind:
+        after one, Rasa's policies predicted nothing for the next message.)"""
+        events = [{"event": "slot", "name": name, "value": None} for name in guess_slots()]
+        try:
+            await self.rasa.add_events(resident, events)
+        except Exception as error:
+            log.info("could not clear the assistant's guess (%s)", type(error).__name__)
+
     async def follow_up(self, change: lifecycle.Change) -> None:
-        """After a lifecycle transition is committed: pause or resume the assistant, tell the
-        resident what happened, and let the console's queue refresh."""
-        if change.pauses_assistant:
-            await self.pause_assistant(change.resident)
+        """After a lifecycle transition is committed: resume the assistant, tell the resident
+        what happened, and let the console's queue refresh."""
         if change.resumes_assistant:
             await self.resume_assistant(change.resident)
         if change.notice:
@@ -462,21 +468,25 @@ class Switchboard:
         self.notifier.publish("queue", {"conversation": change.conversation_id})
 
     async def remind_waiting(self) -> int:
-        """Tell residents nobody has claimed yet that they are not forgotten."""
+        """Tell residents nobody has claimed yet that they are not forgotten, honest about
+        when a worker reads it, and with the crisis number again after a crisis."""
         from bot.handover.queue import due_for_reminder
 
-        ids: list[int] = []
+        due: list[tuple[int, str | None]] = []
 
         async def mark_due(session: AsyncSession) -> None:
             for conversation in await due_for_reminder(session):
                 conversation.reminded_at = utcnow()
-                ids.append(conversation.id)
+                due.append((conversation.id, await self._last_crisis(session, conversation.id)))
 
         # One replica at a time, so a resident is reminded once, not once per replica.
         await run_once_across_replicas(self.sessions, REMINDER_JOB_LOCK, mark_due)
-        for conversation_id in ids:
-            await self.add_outgoing(conversation_id, response("utter_gateway_still_waiting").text)
-        return len(ids)
+        async with self.sessions() as session:
+            desk = await self._desk(session)
+        for conversation_id, crisis_intent in due:
+            for reply in reminder(Snapshot(State.WAITING, crisis_intent=crisis_intent), desk):
+                await self.add_outgoing(conversation_id, reply.text or "", buttons=reply.buttons)
+        return len(due)
 
     # ---- background work -----------------------------------------------------------------
 

@@ -30,6 +30,7 @@ SUB_INTENTS = {
 }
 
 CRISIS_INTENTS = ("crisis_suicide", "crisis_violence", "crisis_emergency")
+NEED_THEMES = ("schulden", "zorg", "overlast")  # themes with a service behind them
 
 
 @cache

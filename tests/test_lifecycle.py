@@ -58,11 +58,11 @@ def test_states_are_the_strings_stored_and_in_the_web_chat_contract():
     assert State.WAITING == "waiting_for_human"  # compares equal to the stored string
 
 
-async def test_asking_for_a_person_joins_the_queue_and_pauses_the_assistant(sessions):
+async def test_asking_for_a_person_joins_the_queue(sessions):
     cid = await new_conversation(sessions)
     async with sessions.begin() as db:
         change = await lifecycle.ask_for_person(db, await db.get(Conversation, cid), "ask_human")
-    assert (change.before, change.after, change.pauses_assistant) == (State.BOT, State.WAITING, True)
+    assert (change.before, change.after, change.resumes_assistant) == (State.BOT, State.WAITING, False)
     conversation = await load(sessions, cid)
     assert conversation.state == State.WAITING and conversation.handover_reason == "ask_human"
     assert conversation.handover_at is not None and not conversation.urgent
@@ -72,7 +72,7 @@ async def test_asking_again_while_waiting_does_not_move_but_a_crisis_makes_it_ur
     cid = await new_conversation(sessions, State.WAITING, handover_reason="ask_human")
     async with sessions.begin() as db:
         change = await lifecycle.ask_for_person(db, await db.get(Conversation, cid), "crisis", urgent=True)
-    assert not change.moved and not change.pauses_assistant
+    assert not change.moved
     conversation = await load(sessions, cid)
     assert conversation.urgent and conversation.handover_reason == "ask_human"
 
@@ -169,7 +169,7 @@ async def test_transfer_to_a_team_puts_it_back_in_the_queue(sessions, people):
     async with sessions.begin() as db:
         change = await lifecycle.transfer(db, await db.get(Conversation, cid), people["sanne"], to_team="schuldhulp")
     assert (change.before, change.after) == (State.WITH_HUMAN, State.WAITING)
-    assert not change.pauses_assistant and not change.resumes_assistant
+    assert not change.resumes_assistant
     conversation = await load(sessions, cid)
     assert conversation.team == "schuldhulp" and conversation.assigned_to is None
 

@@ -1,0 +1,304 @@
+"""The decision: what to do with one resident message. Pure: no database, no network, no clock.
+
+The switchboard gathers what the decision needs (a `Turn`: the text, a snapshot of the
+conversation, the desk's status and the crisis net's finding), calls `decide`, and carries out
+the `Decision` it gets: store and deliver the replies, join the queue, record need events.
+
+    decide(turn)              -> a final Decision, or one with `ask_assistant` set:
+    decide(turn, assistant)   -> the final Decision, given the assistant's answer (Rasa's parse
+                                 and replies, or ASSISTANT_DOWN when Rasa could not be reached).
+
+Rules, in order:
+1. The crisis net's finding wins: the crisis answer first, then a person (urgent), honest about
+   when one reads along.
+2. A person has the conversation (with_human): the message is for them; the resident hears from
+   the assistant only when the worker has been quiet for a while (never left alone).
+3. A resident who does not write Dutch gets a fixed text in their language (bot/language.py).
+4. Everything else is asked of the assistant. While the resident waits for a person, the
+   assistant still answers practical questions; anything else gets "your message is ready for
+   the worker" and when that is.
+5. The assistant's answer stands, unless it states a need as a fact on too little evidence
+   (short or vague messages): then a warm open question with the themes and a person on offer.
+6. A person is asked for when the assistant's actions say so, when the model sees a crisis, when
+   a need comes with words that ask for a person, or after two turns not understood.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.lifecycle import HUMAN_STATES, State
+from bot.rasa import BotReply, Conversed
+from bot.responses import response
+from bot.safety import CrisisMatch
+from bot.safety.reply import crisis_reply
+from bot.taxonomy import CRISIS_INTENTS, NEED_THEMES, contract_intent, themes_by_intent
+
+LEXICON_PATH = Path(__file__).with_name("lexicon") / "ask_person.yml"
+
+# Below these, the assistant does not tell a resident what their need is (issue 11.6): the
+# classifier is sure of itself on "help" (0.90 debt_bills) and "ik kan niet meer" (0.88), so a
+# short message needs near certainty, a longer one a clear majority.
+SHORT_MESSAGE_WORDS = 5
+SURE_SHORT = 0.95
+SURE_LONG = 0.6
+# Intents that answer something practical while the resident waits for a person.
+PRACTICAL_THEMES = NEED_THEMES
+PRACTICAL_INTENTS = ("privacy_question", "bot_challenge")
+
+
+@dataclass(frozen=True)
+class Desk:
+    """Whether people staff the console now, and how busy the queue is."""
+
+    is_open: bool
+    next_opening: str | None = None  # how the resident reads it: "morgen om 9:00"
+    waiting: int = 0  # conversations in the queue now
+    waiting_urgent: int = 0  # of which urgent (they go first)
+    minutes_per_case: int = 10
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The conversation as the decision needs to know it."""
+
+    state: State = State.BOT
+    previous_intent: str | None = None  # of the resident's previous message
+    crisis_intent: str | None = None  # the latest crisis in this conversation, if any
+    worker_quiet: bool = True  # with_human: the worker has not written for a while
+    told_to_wait: bool = False  # the assistant is away and the resident already heard so
+
+
+@dataclass(frozen=True)
+class Turn:
+    text: str
+    conversation: Snapshot
+    desk: Desk
+    crisis: CrisisMatch | None = None
+    language: str = "nl"  # bot/language.py: "nl" or the language to answer in
+    in_their_language: BotReply | None = None  # the fixed answer for who does not write Dutch
+
+
+@dataclass(frozen=True)
+class Handover:
+    reason: str  # crisis | ask_human | not_understood | ... (what the console shows)
+    urgent: bool = False
+
+
+class _AssistantDown:
+    def __repr__(self) -> str:
+        return "ASSISTANT_DOWN"
+
+
+ASSISTANT_DOWN = _AssistantDown()
+"""What the switchboard passes when Rasa could not be reached."""
+
+
+@dataclass
+class Decision:
+    replies: list[BotReply] = field(default_factory=list)
+    ask_assistant: str | None = None  # ask the assistant this, then decide again
+    intent: str | None = None  # stored on the message
+    confidence: float | None = None
+    handover: Handover | None = None  # ask for a person (no-op when one has it already)
+    instructions: list[dict[str, Any]] = field(default_factory=list)  # need events, wijk
+    keep_pending: bool = False  # the assistant is away: keep the message and answer it later
+    for_worker: bool = False  # a person has the case: tell the console a message came in
+    forget_assistant_turn: bool = False  # the assistant's guess was not used: clear what it concluded
+
+
+def say(name: str, **fields: Any) -> BotReply:
+    """A reply worded in domain.yml, with its {fields} filled in."""
+    wording = response(name)
+    return BotReply(wording.text.format(**fields) if fields else wording.text, list(wording.buttons))
+
+
+# ---- the decision -------------------------------------------------------------------------
+
+
+def decide(turn: Turn, assistant: Conversed | _AssistantDown | None = None) -> Decision:
+    state = turn.conversation.state
+    if turn.crisis is not None:
+        return _crisis(turn, turn.crisis)
+    if state == State.WITH_HUMAN:
+        replies = [] if not turn.conversation.worker_quiet else _with_worker(turn)
+        return Decision(replies=replies, for_worker=True)
+    if turn.language != "nl" and turn.in_their_language is not None:
+        # The assistant reads Dutch only: a fixed text in their language, with the crisis
+        # lines, a person on offer and the services that speak it.
+        waiting = _waiting_note(turn) if state == State.WAITING else []
+        return Decision(replies=[turn.in_their_language, *waiting])
+    if assistant is None:
+        return Decision(ask_assistant=turn.text)
+    if isinstance(assistant, _AssistantDown):
+        return _assistant_down(turn)
+    if state == State.WAITING:
+        return _while_waiting(turn, assistant)
+    return _with_assistant(turn, assistant)
+
+
+def _crisis(turn: Turn, crisis: CrisisMatch) -> Decision:
+    answer = crisis_reply(crisis)  # the right number first, a line in the resident's language
+    replies = [BotReply(answer.text, list(answer.buttons))]
+    if turn.conversation.state != State.WITH_HUMAN:
+        replies.append(_crisis_followup(turn.desk))
+    return Decision(replies=replies, intent=crisis.intent, confidence=1.0,
+                    handover=Handover("crisis", urgent=True), for_worker=turn.conversation.state in HUMAN_STATES)
+
+
+def _crisis_followup(desk: Desk) -> BotReply:
+    """Who reads along after a crisis, and when (the privacy promise, without being asked)."""
+    if desk.is_open:
+        return say("utter_gateway_crisis_followup")
+    return say("utter_gateway_desk_closed_crisis", next_opening=_when(desk))
+
+
+def _with_worker(turn: Turn) -> list[BotReply]:
+    """The worker has the case but has not answered for a while."""
+    replies = _crisis_reminder(turn.conversation)
+    if turn.desk.is_open:
+        return [*replies, say("utter_gateway_with_human")]
+    return [*replies, say("utter_gateway_waiting_closed", next_opening=_when(turn.desk))]
+
+
+def _waiting_note(turn: Turn) -> list[BotReply]:
+    """For a resident in the queue: their message is kept for the worker, and when that is."""
+    replies = _crisis_reminder(turn.conversation)
+    if turn.desk.is_open:
+        return [*replies, say("utter_gateway_waiting_open")]
+    return [*replies, say("utter_gateway_waiting_closed", next_opening=_when(turn.desk))]
+
+
+def _crisis_reminder(conversation: Snapshot) -> list[BotReply]:
+    """After a crisis, every note to a waiting resident names its number again, first."""
+    if conversation.crisis_intent not in CRISIS_INTENTS:
+        return []
+    return [say(f"utter_gateway_reminder_{conversation.crisis_intent.removeprefix('crisis_')}")]
+
+
+def _assistant_down(turn: Turn) -> Decision:
+    if turn.conversation.state == State.WAITING:  # the note needs no assistant
+        return Decision(replies=_waiting_note(turn))
+    replies = [] if turn.conversation.told_to_wait else [say("utter_gateway_wait")]
+    return Decision(replies=replies, keep_pending=True)
+
+
+def _while_waiting(turn: Turn, assistant: Conversed) -> Decision:
+    """The resident waits for a person: practical questions still get the assistant's answer."""
+    intent, confidence = _top(assistant.parse)
+    instructions = [r.instruction for r in assistant.replies if r.instruction]
+    handover = Handover("crisis", urgent=True) if intent in CRISIS_INTENTS else None
+    answer = [r for r in assistant.replies if r.text]
+    if intent in CRISIS_INTENTS:  # the model's crisis answer, then the note with its number
+        replies = [*answer, *_waiting_note(turn)]
+    elif _is_practical(intent) and _sure(turn.text, confidence) and answer:
+        replies = [*answer, *_waiting_note(turn)[-1:]]
+    else:
+        replies = _waiting_note(turn)
+    return Decision(replies=replies, intent=intent, confidence=confidence, handover=handover,
+                    instructions=[i for i in instructions if "handover" not in i])
+
+
+def _with_assistant(turn: Turn, assistant: Conversed) -> Decision:
+    intent, confidence = _top(assistant.parse)
+    decision = Decision(intent=intent, confidence=confidence)
+    handover: Handover | None = None
+    if intent in CRISIS_INTENTS:
+        handover = Handover("crisis", urgent=True)
+    elif intent == "nlu_fallback" and turn.conversation.previous_intent == "nlu_fallback":
+        handover = Handover("not_understood")  # a second turn in a row we did not understand
+    elif asks_for_person_too(assistant.parse, turn.text):
+        # "ik wil iemand spreken over mijn schulden": the need is kept, and a person follows.
+        handover = Handover("ask_human")
+    replies = list(assistant.replies)
+    for reply in replies:
+        if reply.instruction:
+            decision.instructions.append(reply.instruction)
+            asked = reply.instruction.get("handover")
+            if isinstance(asked, dict):
+                handover = Handover(str(asked.get("reason", "ask_human"))[:32], bool(asked.get("urgent")))
+    if handover is None and _states_a_need(intent) and not _sure(turn.text, confidence):
+        # Not sure enough to tell the resident what their need is: ask, warmly.
+        decision.replies = [say("utter_gateway_unsure")]
+        decision.instructions = []  # no need event for a guess
+        decision.forget_assistant_turn = True
+        return decision
+    if handover is None and intent == "nlu_fallback":
+        replies = [say("utter_gateway_unsure")]  # the assistant's own words are too cold here
+    if not any(reply.text for reply in replies):
+        replies.append(say("utter_gateway_safe_answer"))
+    if handover is not None and handover.reason == "crisis":
+        replies.append(_crisis_followup(turn.desk))
+    elif handover is not None:
+        replies.append(handover_notice(turn.desk, handover.urgent))
+    decision.replies = [r for r in replies if r.text]
+    decision.handover = handover
+    return decision
+
+
+def handover_notice(desk: Desk, urgent: bool = False) -> BotReply:
+    """What the resident is told on joining the queue: an honest wait, or when we are back."""
+    if not desk.is_open:
+        return say("utter_gateway_handover_closed", next_opening=_when(desk))
+    ahead = desk.waiting_urgent if urgent else desk.waiting
+    minutes = max(5, -(-desk.minutes_per_case * (ahead + 1) // 5) * 5)  # rounded up to 5
+    name = "utter_gateway_handover_first" if ahead == 0 else "utter_gateway_handover_queue"
+    return say(name, ahead=ahead, minutes=minutes)
+
+
+def reminder(conversation: Snapshot, desk: Desk) -> list[BotReply]:
+    """The background reminder to a resident nobody has claimed yet."""
+    if desk.is_open:
+        return [*_crisis_reminder(conversation), say("utter_gateway_still_waiting")]
+    return [*_crisis_reminder(conversation), say("utter_gateway_still_waiting_closed", next_opening=_when(desk))]
+
+
+# ---- small judgements ---------------------------------------------------------------------
+
+
+def _when(desk: Desk) -> str:
+    return desk.next_opening or "zo snel we kunnen"
+
+
+def _top(parse: dict[str, Any]) -> tuple[str | None, float]:
+    intent = parse.get("intent") or {}
+    return intent.get("name"), float(intent.get("confidence") or 0.0)
+
+
+def _states_a_need(intent: str | None) -> bool:
+    return intent in themes_by_intent() and themes_by_intent()[intent] in NEED_THEMES
+
+
+def _is_practical(intent: str | None) -> bool:
+    if not intent:
+        return False
+    contract = contract_intent(intent)
+    return themes_by_intent().get(contract) in PRACTICAL_THEMES or contract in PRACTICAL_INTENTS
+
+
+def _sure(text: str, confidence: float) -> bool:
+    """Enough evidence to name a need: near certainty on a short message, a majority on a longer one."""
+    words = len(re.findall(r"\w+", text))
+    return confidence >= (SURE_SHORT if words <= SHORT_MESSAGE_WORDS else SURE_LONG)
+
+
+@cache
+def _person_cue() -> re.Pattern[str]:
+    lexicon = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
+    patterns = [p for language in lexicon.values() for p in language]
+    return re.compile(r"\b(" + "|".join(f"(?:{p})" for p in patterns) + r")\b", re.IGNORECASE)
+
+
+def asks_for_person_too(parse: dict[str, Any], text: str) -> bool:
+    """A need on top, ask_human close behind, and a word that asks for a person."""
+    top, _ = _top(parse)
+    if not _states_a_need(top):
+        return False
+    ask = next((r for r in parse.get("intent_ranking") or [] if r.get("name") == "ask_human"), None)
+    return bool(ask and float(ask.get("confidence") or 0) >= 0.1 and _person_cue().search(text))

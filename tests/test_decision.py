@@ -1,0 +1,229 @@
+"""The decision on one resident message, without Rasa or a database (runs in milliseconds).
+
+Checks describe what the resident notices: the right number first, an answer at all, no promise
+of a person the desk cannot keep, no need stated as a fact on a guess. The same checks as the
+multi-turn conversations use (tests/conversations/checks.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.decision import ASSISTANT_DOWN, Desk, Handover, Snapshot, Turn, decide, handover_notice, reminder
+from bot.lifecycle import State
+from bot.rasa import BotReply, Conversed
+from bot.safety import CrisisMatch
+from tests.conversations import checks
+
+OPEN = Desk(is_open=True)
+CLOSED = Desk(is_open=False, next_opening="vandaag om 9:00")
+SUICIDE = CrisisMatch("crisis_suicide", "test")
+VIOLENCE = CrisisMatch("crisis_violence", "test")
+
+
+def parse(intent: str, confidence: float = 1.0, **ranking: float) -> dict:
+    ranked = [{"name": intent, "confidence": confidence}] + [{"name": n, "confidence": c} for n, c in ranking.items()]
+    return {"intent": {"name": intent, "confidence": confidence}, "intent_ranking": ranked}
+
+
+def answer(intent: str, confidence: float = 1.0, *texts: str, instruction: dict | None = None, **ranking: float):
+    replies = [BotReply(t) for t in texts or (f"antwoord op {intent}",)]
+    if instruction:
+        replies.append(BotReply(None, instruction=instruction))
+    return Conversed(parse(intent, confidence, **ranking), replies)
+
+
+def turn(text: str, state: State = State.BOT, desk: Desk = OPEN, crisis: CrisisMatch | None = None,
+         **snapshot) -> Turn:
+    return Turn(text, Snapshot(state, **snapshot), desk, crisis)
+
+
+def as_resident_sees(decision, desk: Desk, state: State = State.BOT) -> checks.Turn:
+    messages = [{"text": r.text, "buttons": r.buttons} for r in decision.replies]
+    return checks.Turn("", messages, state, desk.is_open)
+
+
+def text_of(decision) -> str:
+    return "\n".join(r.text or "" for r in decision.replies)
+
+
+# ---- crisis ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("desk", [OPEN, CLOSED])
+@pytest.mark.parametrize("state", [State.BOT, State.WAITING, State.CLOSED])
+def test_the_crisis_net_answers_first_and_a_person_follows_urgently(desk, state):
+    decision = decide(turn("ik wil niet meer leven", state, desk, SUICIDE))
+    seen = as_resident_sees(decision, desk)
+    assert checks.first_number(seen, "113") is None
+    assert decision.handover == Handover("crisis", urgent=True)
+    assert (decision.intent, decision.confidence, decision.ask_assistant) == ("crisis_suicide", 1.0, None)
+    assert checks.no_promise(seen, True) is None
+
+
+def test_after_a_crisis_at_night_the_resident_hears_who_reads_along_and_when():
+    decision = decide(turn("ik wil niet meer leven", desk=CLOSED, crisis=SUICIDE))
+    followup = decision.replies[-1].text
+    assert "vandaag om 9:00" in followup and "niemand" in followup  # who reads, and when
+    assert "112" in followup and "113" in followup and "Veilig Thuis" in followup
+
+
+def test_a_crisis_while_a_worker_has_it_goes_to_the_worker_with_the_crisis_answer():
+    decision = decide(turn("hij slaat me weer", State.WITH_HUMAN, crisis=VIOLENCE, worker_quiet=False))
+    assert checks.first_number(as_resident_sees(decision, OPEN), "veilig thuis") is None
+    assert decision.for_worker and len(decision.replies) == 1
+
+
+# ---- a person has the conversation -------------------------------------------------------
+
+def test_while_the_worker_is_writing_the_assistant_stays_quiet():
+    decision = decide(turn("dank je wel", State.WITH_HUMAN, worker_quiet=False))
+    assert decision.replies == [] and decision.for_worker and decision.ask_assistant is None
+
+
+@pytest.mark.parametrize("desk", [OPEN, CLOSED])
+def test_when_the_worker_is_quiet_the_resident_still_gets_an_answer(desk):
+    decision = decide(turn("hallo? ben je er nog", State.WITH_HUMAN, desk, worker_quiet=True))
+    seen = as_resident_sees(decision, desk, State.WITH_HUMAN)
+    assert checks.answered(seen, True) is None and checks.no_promise(seen, True) is None
+    assert decision.for_worker and decision.ask_assistant is None
+
+
+# ---- the assistant -----------------------------------------------------------------------
+
+def test_the_assistant_is_asked_in_the_bot_and_waiting_states():
+    for state in (State.BOT, State.WAITING):
+        assert decide(turn("ik heb schulden", state)).ask_assistant == "ik heb schulden"
+
+
+def test_a_sure_need_gets_the_assistants_answer_and_its_need_events():
+    need = {"need": {"intent": "debt_bills", "outcome": "referred"}}
+    decision = decide(turn("ik heb heel veel schulden"), answer("debt_bills", 0.99, instruction=need))
+    assert text_of(decision) == "antwoord op debt_bills"
+    assert decision.instructions == [need] and decision.handover is None
+    assert (decision.intent, decision.confidence) == ("debt_bills", 0.99)
+
+
+@pytest.mark.parametrize("text,intent,confidence", [
+    ("help", "debt_bills", 0.90),
+    ("ik kan niet meer", "care_home_support", 0.88),
+    ("alles gaat mis", "care_loneliness", 0.76),
+    ("ik weet echt niet wat ik nu moet doen met alles", "care_mental", 0.45),
+])
+def test_short_or_vague_messages_get_a_warm_question_not_a_guessed_need(text, intent, confidence):
+    need = {"need": {"intent": intent, "outcome": "referred"}}
+    decision = decide(turn(text), answer(intent, confidence, "Je hebt rekeningen die je niet kunt betalen.", instruction=need))
+    seen = as_resident_sees(decision, OPEN)
+    assert "rekeningen" not in text_of(decision)  # no guess stated as a fact
+    assert checks.buttons_any(seen, ["schulden"]) is None and checks.buttons_any(seen, ["ask_human"]) is None
+    assert decision.instructions == []  # and no need event for a guess
+    assert decision.forget_assistant_turn and decision.intent == intent
+
+
+def test_a_short_message_the_model_is_sure_of_keeps_its_answer():
+    decision = decide(turn("ik heb schulden"), answer("debt_bills", 0.999))
+    assert text_of(decision) == "antwoord op debt_bills" and not decision.forget_assistant_turn
+
+
+def test_not_understood_once_asks_warmly_twice_hands_over():
+    first = decide(turn("🙂"), answer("nlu_fallback", 0.3, "Sorry, ik begrijp je niet goed."))
+    assert "begrijp je niet" not in text_of(first) and first.handover is None
+    assert checks.buttons_any(as_resident_sees(first, OPEN), ["ask_human"]) is None
+    second = decide(turn("🙃🙃", previous_intent="nlu_fallback"), answer("nlu_fallback", 0.3))
+    assert second.handover == Handover("not_understood")
+    assert "medewerker" in text_of(second)
+
+
+def test_a_need_with_words_asking_for_a_person_goes_to_a_person():
+    conversed = answer("debt_bills", 0.70, ask_human=0.30)
+    decision = decide(turn("ik wil iemand spreken over mijn schulden"), conversed)
+    assert decision.handover == Handover("ask_human") and decision.intent == "debt_bills"
+    no_cue = decide(turn("ik heb al heel lang veel schulden bij de bank"), conversed)
+    assert no_cue.handover is None
+
+
+def test_an_action_asking_for_a_person_gets_an_honest_wait():
+    asked = {"handover": {"reason": "ask_human", "urgent": False}}
+    busy = Desk(True, waiting=3, waiting_urgent=1)
+    decision = decide(turn("mag ik een mens", desk=busy), answer("ask_human", 1.0, "Ik vraag een medewerker.", instruction=asked))
+    assert decision.handover == Handover("ask_human")
+    assert "3" in decision.replies[-1].text and "minuten" in decision.replies[-1].text
+    at_night = decide(turn("mag ik een mens", desk=CLOSED), answer("ask_human", 1.0, "Ik vraag een medewerker.", instruction=asked))
+    assert "vandaag om 9:00" in at_night.replies[-1].text
+
+
+def test_the_model_seeing_a_crisis_hands_over_urgently_with_who_reads_along():
+    decision = decide(turn("ik zie het niet meer zitten", desk=CLOSED),
+                      answer("crisis_suicide", 0.8, "Bel 113: 0800-0113."))
+    assert decision.handover == Handover("crisis", urgent=True)
+    assert checks.no_promise(as_resident_sees(decision, CLOSED), True) is None
+
+
+def test_an_empty_answer_from_the_assistant_is_never_silence():
+    decision = decide(turn("ik heb heel veel schulden bij de bank"), Conversed(parse("debt_bills", 0.9), []))
+    assert checks.answered(as_resident_sees(decision, OPEN), True) is None
+
+
+# ---- waiting for a person ----------------------------------------------------------------
+
+@pytest.mark.parametrize("desk", [OPEN, CLOSED])
+def test_while_waiting_every_message_is_answered_honestly(desk):
+    decision = decide(turn("hallo? is daar iemand", State.WAITING, desk), answer("greet", 1.0, "Hoi! Ik ben de assistent."))
+    seen = as_resident_sees(decision, desk, State.WAITING)
+    assert checks.answered(seen, True) is None and checks.no_promise(seen, True) is None
+    assert "klaar voor de medewerker" in text_of(decision) and "Hoi" not in text_of(decision)
+    assert decision.handover is None
+
+
+def test_while_waiting_a_practical_question_still_gets_the_assistants_answer():
+    decision = decide(turn("waar is de voedselbank bij mij in de buurt", State.WAITING, CLOSED),
+                      answer("debt_food", 0.97, "De voedselbank is open op dinsdag."))
+    assert decision.replies[0].text == "De voedselbank is open op dinsdag."
+    assert "klaar voor de medewerker" in decision.replies[-1].text
+    assert checks.no_promise(as_resident_sees(decision, CLOSED), True) is None
+
+
+def test_while_waiting_after_a_crisis_the_crisis_number_comes_first():
+    decision = decide(turn("ik durf niet te bellen", State.WAITING, CLOSED, crisis_intent="crisis_suicide"),
+                      answer("ask_human", 0.5))
+    assert checks.first_number(as_resident_sees(decision, CLOSED), "113") is None
+    violence = decide(turn("hallo?", State.WAITING, CLOSED, crisis_intent="crisis_violence"), answer("greet"))
+    assert checks.first_number(as_resident_sees(violence, CLOSED), "veilig thuis") is None
+
+
+def test_while_waiting_the_assistant_being_down_does_not_matter():
+    decision = decide(turn("hallo?", State.WAITING, CLOSED), ASSISTANT_DOWN)
+    assert not decision.keep_pending and "klaar voor de medewerker" in text_of(decision)
+
+
+def test_assistant_down_is_said_once_and_the_message_kept():
+    first = decide(turn("ik heb schulden"), ASSISTANT_DOWN)
+    assert first.keep_pending and "Even geduld" in text_of(first)
+    again = decide(turn("hallo", told_to_wait=True), ASSISTANT_DOWN)
+    assert again.keep_pending and again.replies == []
+
+
+# ---- the queue's words -------------------------------------------------------------------
+
+def test_the_wait_estimate_counts_who_is_ahead():
+    assert "eerste" in handover_notice(Desk(True)).text
+    busy = Desk(True, waiting=4, waiting_urgent=1, minutes_per_case=10)
+    assert "4" in handover_notice(busy).text and "50 minuten" in handover_notice(busy).text
+    assert "1" in handover_notice(busy, urgent=True).text and "20 minuten" in handover_notice(busy, urgent=True).text
+
+
+def test_a_reminder_after_a_crisis_repeats_its_number_and_at_night_says_when():
+    replies = reminder(Snapshot(State.WAITING, crisis_intent="crisis_suicide"), CLOSED)
+    seen = checks.Turn("", [{"text": r.text} for r in replies], State.WAITING, False)
+    assert checks.first_number(seen, "113") is None and checks.no_promise(seen, True) is None
+    by_day = reminder(Snapshot(State.WAITING, crisis_intent="crisis_violence"), OPEN)
+    assert checks.first_number(checks.Turn("", [{"text": r.text} for r in by_day], State.WAITING, True),
+                               "veilig thuis") is None
+
+
+# ---- other languages ---------------------------------------------------------------------
+
+def test_who_does_not_write_dutch_gets_the_text_in_their_language_without_the_assistant():
+    english = BotReply("This assistant writes simple Dutch. In danger? Call 112.")
+    decision = decide(Turn("i need help with my rent", Snapshot(), OPEN, None, "en", english))
+    assert decision.replies == [english] and decision.ask_assistant is None
+    waiting = decide(Turn("hello? anyone", Snapshot(State.WAITING), CLOSED, None, "en", english))
+    assert waiting.replies[0] == english and checks.no_promise(as_resident_sees(waiting, CLOSED), True) is None
