@@ -25,6 +25,7 @@ Rules, in order:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -48,9 +49,16 @@ LEXICON_PATH = Path(__file__).with_name("lexicon") / "ask_person.yml"
 SHORT_MESSAGE_WORDS = 5
 SURE_SHORT = 0.95
 SURE_LONG = 0.6
+PLAUSIBLE_NEED = 0.1  # a need this likely, under "out of scope" or "not understood", is worth asking about
+# Outside desk hours, an assistant's sentence that names a worker also says when one is back.
+NAMES_A_WORKER = re.compile(r"\b(medewerker|hulpverlener)", re.IGNORECASE)
+SAYS_WHEN = re.compile(
+    r"\b(maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|morgen|vandaag|\d{1,2}[:.]\d{2})",
+    re.IGNORECASE,
+)
 # Intents that answer something practical while the resident waits for a person.
 PRACTICAL_THEMES = NEED_THEMES
-PRACTICAL_INTENTS = ("privacy_question", "bot_challenge")
+PRACTICAL_INTENTS = ("privacy_question",)
 
 
 @dataclass(frozen=True)
@@ -194,11 +202,12 @@ def _while_waiting(turn: Turn, assistant: Conversed) -> Decision:
     intent, confidence = _top(assistant.parse)
     instructions = [r.instruction for r in assistant.replies if r.instruction]
     handover = Handover("crisis", urgent=True) if intent in CRISIS_INTENTS else None
-    answer = [r for r in assistant.replies if r.text]
+    answer = _honest([r for r in assistant.replies if r.text], turn.desk)
     if intent in CRISIS_INTENTS:  # the model's crisis answer, then the note with its number
         replies = [*answer, *_waiting_note(turn)]
     elif _is_practical(intent) and _sure(turn.text, confidence) and answer:
-        replies = [*answer, *_waiting_note(turn)[-1:]]
+        note = _waiting_note(turn)  # after a crisis its number first, then the answer, then when
+        replies = [*note[:-1], *answer, note[-1]]
     else:
         replies = _waiting_note(turn)
     return Decision(replies=replies, intent=intent, confidence=confidence, handover=handover,
@@ -216,23 +225,25 @@ def _with_assistant(turn: Turn, assistant: Conversed) -> Decision:
     elif asks_for_person_too(assistant.parse, turn.text):
         # "ik wil iemand spreken over mijn schulden": the need is kept, and a person follows.
         handover = Handover("ask_human")
-    replies = list(assistant.replies)
+        decision.intent, decision.confidence = _top_need(assistant.parse) or (intent, confidence)
+    replies = _honest(list(assistant.replies), turn.desk)
     for reply in replies:
         if reply.instruction:
             decision.instructions.append(reply.instruction)
             asked = reply.instruction.get("handover")
             if isinstance(asked, dict):
                 handover = Handover(str(asked.get("reason", "ask_human"))[:32], bool(asked.get("urgent")))
-    if handover is None and _states_a_need(intent) and not _sure(turn.text, confidence):
+    if handover is None and ((_states_a_need(intent) and not _sure(turn.text, confidence))
+                             or _vague(turn.text, intent, assistant.parse)):
         # Not sure enough to tell the resident what their need is: ask, warmly.
         decision.replies = [say("utter_gateway_unsure")]
         decision.instructions = []  # no need event for a guess
         decision.forget_assistant_turn = True
         return decision
-    if handover is None and intent == "nlu_fallback":
-        replies = [say("utter_gateway_unsure")]  # the assistant's own words are too cold here
-    if not any(reply.text for reply in replies):
-        replies.append(say("utter_gateway_safe_answer"))
+    if intent == "nlu_fallback":  # the assistant's own words are too cold here
+        replies = [] if handover is not None else [say("utter_gateway_unsure")]
+    if handover is None and not any(reply.text for reply in replies):
+        replies.append(say("utter_gateway_safe_answer"))  # never silence
     if handover is not None and handover.reason == "crisis":
         replies.append(_crisis_followup(turn.desk))
     elif handover is not None:
@@ -240,6 +251,16 @@ def _with_assistant(turn: Turn, assistant: Conversed) -> Decision:
     decision.replies = [r for r in replies if r.text]
     decision.handover = handover
     return decision
+
+
+def _honest(replies: list[BotReply], desk: Desk) -> list[BotReply]:
+    """Outside desk hours, the assistant's words that name a worker also say when one is back."""
+    if desk.is_open:
+        return replies
+    back = say("utter_gateway_worker_back", next_opening=_when(desk)).text
+    return [dataclasses.replace(r, text=f"{r.text} {back}")
+            if r.text and NAMES_A_WORKER.search(r.text) and not SAYS_WHEN.search(r.text) else r
+            for r in replies]
 
 
 def handover_notice(desk: Desk, urgent: bool = False) -> BotReply:
@@ -271,6 +292,23 @@ def _top(parse: dict[str, Any]) -> tuple[str | None, float]:
     return intent.get("name"), float(intent.get("confidence") or 0.0)
 
 
+def _top_need(parse: dict[str, Any]) -> tuple[str, float] | None:
+    """The best-ranked need (also under Rasa's fallback, when two intents were too close)."""
+    for ranked in parse.get("intent_ranking") or [parse.get("intent") or {}]:
+        if _states_a_need(ranked.get("name")):
+            return ranked["name"], float(ranked.get("confidence") or 0.0)
+    return None
+
+
+def _vague(text: str, intent: str | None, parse: dict[str, Any]) -> bool:
+    """A short message the model calls out of scope or does not understand, while a need is
+    plausible ("help", "ik zit in de problemen"): ask, rather than say we cannot help."""
+    if intent not in ("out_of_scope", "nlu_fallback") or len(re.findall(r"\w+", text)) > SHORT_MESSAGE_WORDS:
+        return False
+    need = _top_need(parse)
+    return need is not None and need[1] >= PLAUSIBLE_NEED
+
+
 def _states_a_need(intent: str | None) -> bool:
     return intent in themes_by_intent() and themes_by_intent()[intent] in NEED_THEMES
 
@@ -289,16 +327,26 @@ def _sure(text: str, confidence: float) -> bool:
 
 
 @cache
-def _person_cue() -> re.Pattern[str]:
+def _person_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(phrases that ask for a person, words that name one), all languages together."""
     lexicon = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
-    patterns = [p for language in lexicon.values() for p in language]
-    return re.compile(r"\b(" + "|".join(f"(?:{p})" for p in patterns) + r")\b", re.IGNORECASE)
+
+    def one(kind: str) -> re.Pattern[str]:
+        patterns = [p for language in lexicon.values() for p in language.get(kind) or []]
+        return re.compile(r"\b(" + "|".join(f"(?:{p})" for p in patterns) + r")\b", re.IGNORECASE)
+
+    return one("asks"), one("words")
 
 
 def asks_for_person_too(parse: dict[str, Any], text: str) -> bool:
-    """A need on top, ask_human close behind, and a word that asks for a person."""
+    """A need on top, and the resident asks for a person too: in so many words, or with a
+    word for a person while ask_human is close behind in the ranking."""
+    need = _top_need(parse)
     top, _ = _top(parse)
-    if not _states_a_need(top):
+    if need is None or not (_states_a_need(top) or (top == "nlu_fallback" and need[1] >= PLAUSIBLE_NEED)):
         return False
+    asks, words = _person_cues()
+    if asks.search(text):
+        return True
     ask = next((r for r in parse.get("intent_ranking") or [] if r.get("name") == "ask_human"), None)
-    return bool(ask and float(ask.get("confidence") or 0) >= 0.1 and _person_cue().search(text))
+    return bool(ask and float(ask.get("confidence") or 0) >= 0.1 and words.search(text))

@@ -227,3 +227,60 @@ def test_who_does_not_write_dutch_gets_the_text_in_their_language_without_the_as
     assert decision.replies == [english] and decision.ask_assistant is None
     waiting = decide(Turn("hello? anyone", Snapshot(State.WAITING), CLOSED, None, "en", english))
     assert waiting.replies[0] == english and checks.no_promise(as_resident_sees(waiting, CLOSED), True) is None
+
+
+def test_at_night_the_assistants_mention_of_a_worker_says_when_one_is_back():
+    said = "Daar kan ik niet mee helpen. Of typ 'medewerker' voor een mens."
+    closed = decide(turn("wat is de hoofdstad van frankrijk", desk=CLOSED), answer("out_of_scope", 0.99, said))
+    assert checks.no_promise(as_resident_sees(closed, CLOSED), True) is None
+    assert text_of(closed).startswith(said) and "vandaag om 9:00" in text_of(closed)
+    by_day = decide(turn("wat is de hoofdstad van frankrijk"), answer("out_of_scope", 0.99, said))
+    assert text_of(by_day) == said
+
+
+@pytest.mark.parametrize("text", [
+    "ik wil iemand spreken over mijn huurachterstand",
+    "kan iemand mij terugbellen over de deurwaarder",
+    "ik wil met iemand praten over mijn schulden",
+])
+def test_asking_for_a_person_in_so_many_words_beats_a_need_on_top(text):
+    decision = decide(turn(text), answer("debt_rent", 0.96, ask_human=0.01))
+    assert decision.handover == Handover("ask_human") and decision.intent == "debt_rent"
+
+
+def test_a_word_for_a_person_alone_is_not_asking_for_one():
+    decision = decide(turn("ik ben een alleenstaand persoon met veel schulden"), answer("debt_bills", 1.0, ask_human=0.001))
+    assert decision.handover is None
+
+
+def test_while_waiting_after_a_crisis_a_practical_answer_comes_after_the_crisis_number():
+    decision = decide(turn("waar is de voedselbank hier in de buurt", State.WAITING, OPEN, crisis_intent="crisis_violence"),
+                      answer("debt_food", 0.99, "De voedselbank is open op dinsdag."))
+    seen = as_resident_sees(decision, OPEN)
+    assert checks.first_number(seen, "veilig thuis") is None
+    assert [r.text for r in decision.replies][1] == "De voedselbank is open op dinsdag."
+
+
+def test_a_short_message_out_of_scope_with_a_need_plausible_gets_the_warm_question():
+    conversed = Conversed({"intent": {"name": "out_of_scope", "confidence": 0.75},
+                           "intent_ranking": [{"name": "out_of_scope", "confidence": 0.75},
+                                              {"name": "debt_bills", "confidence": 0.19}]},
+                          [BotReply("Daar kan ik je helaas niet mee helpen.")])
+    decision = decide(turn("help!!"), conversed)
+    assert "niet mee helpen" not in text_of(decision)
+    assert checks.buttons_any(as_resident_sees(decision, OPEN), ["ask_human"]) is None
+    weather = decide(turn("wat voor weer wordt het"), Conversed(
+        {"intent": {"name": "out_of_scope", "confidence": 0.95},
+         "intent_ranking": [{"name": "out_of_scope", "confidence": 0.95}, {"name": "debt_bills", "confidence": 0.01}]},
+        [BotReply("Daar kan ik je helaas niet mee helpen.")]))
+    assert text_of(weather) == "Daar kan ik je helaas niet mee helpen."
+
+
+def test_too_close_to_call_between_a_need_and_a_person_with_words_asking_for_one_hands_over():
+    conversed = Conversed({"intent": {"name": "nlu_fallback", "confidence": 0.51},
+                           "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.51},
+                                              {"name": "debt_bills", "confidence": 0.51},
+                                              {"name": "ask_human", "confidence": 0.49}]},
+                          [BotReply("Sorry, ik begrijp je niet goed.")])
+    decision = decide(turn("ik wil met iemand praten over mijn schulden"), conversed)
+    assert decision.handover == Handover("ask_human") and decision.intent == "debt_bills"
