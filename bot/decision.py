@@ -233,14 +233,14 @@ def _with_assistant(turn: Turn, assistant: Conversed) -> Decision:
             asked = reply.instruction.get("handover")
             if isinstance(asked, dict):
                 handover = Handover(str(asked.get("reason", "ask_human"))[:32], bool(asked.get("urgent")))
-    if handover is None and ((_states_a_need(intent) and not _sure(turn.text, confidence))
+    if handover is None and ((_states_a_need(intent) and not _sure(turn.text, confidence, assistant.parse))
                              or _vague(turn.text, intent, assistant.parse)):
         # Not sure enough to tell the resident what their need is: ask, warmly.
         decision.replies = [say("utter_gateway_unsure")]
         decision.instructions = []  # no need event for a guess
         decision.forget_assistant_turn = True
         return decision
-    if intent == "nlu_fallback":  # the assistant's own words are too cold here
+    if intent == "nlu_fallback" and _need_mass(assistant.parse) < SURE_LONG:  # its own words are too cold here
         replies = [] if handover is not None else [say("utter_gateway_unsure")]
     if handover is None and not any(reply.text for reply in replies):
         replies.append(say("utter_gateway_safe_answer"))  # never silence
@@ -300,6 +300,13 @@ def _top_need(parse: dict[str, Any]) -> tuple[str, float] | None:
     return None
 
 
+def _need_mass(parse: dict[str, Any]) -> float:
+    """How sure the model is that the message names some need: a message with two needs
+    splits its confidence between them, and is no less clear for that."""
+    ranking = parse.get("intent_ranking") or [parse.get("intent") or {}]
+    return sum(float(r.get("confidence") or 0.0) for r in ranking if _states_a_need(r.get("name")))
+
+
 def _vague(text: str, intent: str | None, parse: dict[str, Any]) -> bool:
     """A short message the model calls out of scope or does not understand, while a need is
     plausible ("help", "ik zit in de problemen"): ask, rather than say we cannot help."""
@@ -320,10 +327,12 @@ def _is_practical(intent: str | None) -> bool:
     return themes_by_intent().get(contract) in PRACTICAL_THEMES or contract in PRACTICAL_INTENTS
 
 
-def _sure(text: str, confidence: float) -> bool:
-    """Enough evidence to name a need: near certainty on a short message, a majority on a longer one."""
-    words = len(re.findall(r"\w+", text))
-    return confidence >= (SURE_SHORT if words <= SHORT_MESSAGE_WORDS else SURE_LONG)
+def _sure(text: str, confidence: float, parse: dict[str, Any] | None = None) -> bool:
+    """Enough evidence to name a need: near certainty on a short message; on a longer one a
+    majority for needs together (several needs in one message split the confidence)."""
+    if len(re.findall(r"\w+", text)) <= SHORT_MESSAGE_WORDS:
+        return confidence >= SURE_SHORT
+    return max(confidence, _need_mass(parse or {})) >= SURE_LONG
 
 
 @cache

@@ -284,3 +284,12 @@ def test_too_close_to_call_between_a_need_and_a_person_with_words_asking_for_one
                           [BotReply("Sorry, ik begrijp je niet goed.")])
     decision = decide(turn("ik wil met iemand praten over mijn schulden"), conversed)
     assert decision.handover == Handover("ask_human") and decision.intent == "debt_bills"
+
+
+def test_two_needs_in_one_message_split_the_confidence_and_are_still_named():
+    conversed = Conversed({"intent": {"name": "debt_bills", "confidence": 0.5},
+                           "intent_ranking": [{"name": "debt_bills", "confidence": 0.5},
+                                              {"name": "nuisance_noise", "confidence": 0.45}]},
+                          [BotReply("Ik hoor twee dingen.")])
+    decision = decide(turn("ik heb schulden en ook de buren maken veel herrie"), conversed)
+    assert text_of(decision) == "Ik hoor twee dingen." and not decision.forget_assistant_turn
