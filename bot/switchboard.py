@@ -42,7 +42,7 @@ from bot.responses import DOMAIN_PATH, response
 from bot.safety import detect_crisis
 from bot.store.db import run_once_across_replicas
 from bot.store.models import Conversation, Message, utcnow
-from bot.taxonomy import CRISIS_INTENTS
+from bot.taxonomy import CRISIS_INTENTS, NEED_THEMES, themes_by_intent
 
 if TYPE_CHECKING:  # bot.channels imports this module; the locks are made lazily below
     from bot.channels.ordering import KeyedLocks
