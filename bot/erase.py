@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.needs.models import CaseNeed
 from bot.rasa import RasaClient
 from bot.referrals.lifecycle import erase_for_conversations
+from bot.store.db import leave_no_trace
 from bot.store.models import AccessLog, Conversation, Message, Note, PendingForget
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,7 @@ async def erase_resident(sessions: async_sessionmaker[AsyncSession], rasa: RasaC
         ids = list(await session.scalars(
             select(Conversation.id).where(Conversation.channel == channel, Conversation.resident == resident)))
         erased = await erase_conversations(session, ids)
+    await leave_no_trace(sessions)
     assistant = rasa is not None and await forget_in_rasa(rasa, resident)
     if not assistant:  # asked again by the retention job until Rasa answers
         async with sessions.begin() as session:

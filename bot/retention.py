@@ -20,7 +20,7 @@ from sqlalchemy import delete, exists, select
 from bot.erase import forget_pending
 from bot.rasa import RasaClient
 from bot.referrals.lifecycle import expire as expire_referrals
-from bot.store.db import run_once_across_replicas
+from bot.store.db import leave_no_trace, run_once_across_replicas
 from bot.store.models import Conversation, LoginAttempt, Message, Note, utcnow
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,7 @@ async def delete_expired(sessions, days: int | None = None, rasa: RasaClient | N
                      residents=[row.resident for row in gone])
 
     await run_once_across_replicas(sessions, RETENTION_JOB_LOCK, job)
+    await leave_no_trace(sessions)
     residents: list[str] = list(found.get("residents") or [])  # type: ignore[arg-type]
     forgot = 0
     for resident in residents if rasa is not None else []:

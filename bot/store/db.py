@@ -31,6 +31,7 @@ def make_engine(database_url: str) -> AsyncEngine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA secure_delete=ON")  # deleted text is overwritten, not left in free pages
             cursor.close()
 
         return engine
@@ -46,6 +47,16 @@ async def create_tables(engine: AsyncEngine) -> None:
     from bot.store.migrate import migrate
 
     await migrate(engine)
+
+
+async def leave_no_trace(sessions) -> None:
+    """After deleting a resident's text: fold SQLite's write-ahead log back into the database
+    and empty it, so erased text does not linger in the -wal file (freed pages are zeroed by
+    secure_delete). Best effort: a busy reader only delays it to the next erase or retention
+    round. On PostgreSQL, autovacuum reclaims dead rows (docs/security.md)."""
+    async with sessions() as session:
+        if session.bind.dialect.name == "sqlite":
+            await session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
 
 async def database_ok(engine: AsyncEngine) -> bool:

@@ -3,6 +3,8 @@ other residents and the need log stay."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -103,3 +105,20 @@ async def test_an_erase_while_rasa_was_away_reaches_rasa_later(gateway, rasa_ser
     assert expired.assistant_forgot == 1
     assert user_events(await rasa_events(rasa_server.url, me)) == []
     assert await count(gateway, PendingForget) == 0
+
+
+async def test_erased_text_is_not_left_in_the_sqlite_files(gateway_without_rasa):
+    """The rows go, and so do their bytes: not in free pages of the database file, not in the
+    write-ahead log (-wal) that a file backup would copy."""
+    engine = gateway_without_rasa.app.state.engine
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite files only")
+    sb = gateway_without_rasa.switchboard
+    secret = "Erasepersoon-Uniek-7319"
+    await gateway_without_rasa.say("erase-me-0003", f"mijn naam is {secret} en ik heb schulden")
+    database = Path(engine.url.database)
+    files = [p for p in database.parent.glob(database.name + "*")]
+    assert any(secret.encode() in p.read_bytes() for p in files)  # stored first, as always
+    await erase_resident(sb.sessions, None, "webchat", sb.pseudonym("webchat", "erase-me-0003"))
+    leftovers = [p.name for p in database.parent.glob(database.name + "*") if secret.encode() in p.read_bytes()]
+    assert leftovers == []
