@@ -15,9 +15,8 @@ from bot.directory import Directory, Route, find_wijk, route, format_moment, for
 from bot.directory.hours import format_time, local_now
 from bot.directory.lookup import wijk_for_postcode
 from bot.responses import load_responses
-from bot.taxonomy import themes_by_intent
+from bot.taxonomy import NEED_THEMES, themes_by_intent
 
-NEED_THEMES = ("schulden", "zorg", "overlast")
 UNKNOWN = "onbekend"  # wijk slot value after "zeg ik liever niet"; also the need log's value
 
 # Answers to "where do you live?" that mean: I don't know, or I'd rather not say.

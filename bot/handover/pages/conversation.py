@@ -25,10 +25,10 @@ from bot.needs.models import CaseNeed
 from bot.pseudonym import short_label
 from bot.responses import load_responses, response
 from bot.store.models import Conversation, DirectoryService, Note, User
-from bot.taxonomy import themes_by_intent
+from bot.taxonomy import NEED_THEMES, themes_by_intent
 
-NEED_THEMES = ("schulden", "zorg", "overlast", "crisis")
-NEED_INTENTS = [i for i, theme in themes_by_intent().items() if theme in NEED_THEMES]
+CLOSE_THEMES = (*NEED_THEMES, "crisis")  # what a worker can close a case on
+NEED_INTENTS = [i for i, theme in themes_by_intent().items() if theme in CLOSE_THEMES]
 NOT_FOUND = "Dit gesprek bestaat niet, of je mag het niet openen."
 NO_STORE = {"Cache-Control": "no-store"}
 # Why an action was refused; the page says it next to the form (nothing was changed).
@@ -100,7 +100,7 @@ async def case_page(request: Request, user: User, csrf: str, refused: str | None
     # Services that serve the recognised needs first, then the rest of the directory.
     services.sort(key=lambda svc: not any(n in svc.intents.split(",") for n in needs))
     need_choices = [(theme, [(i, need_label(i)) for i in NEED_INTENTS if themes_by_intent()[i] == theme])
-                    for theme in NEED_THEMES]
+                    for theme in CLOSE_THEMES]
     page = render("conversation.html", status=422 if refused else 200, user=user, csrf=csrf, c=conversation,
                   label=short_label(conversation.resident), earlier=earlier, entries=current.entries,
                   notes=notes, needs=needs, can_act=may_act(conversation, user), canned=canned_replies(user),
