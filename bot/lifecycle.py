@@ -133,9 +133,11 @@ async def claim(db: AsyncSession, conversation: Conversation | int, user: User) 
 
 
 async def hand_back(db: AsyncSession, conversation: Conversation, user: User) -> Change:
-    """The worker gives the conversation back to the assistant."""
+    """The worker gives the conversation back to the assistant. A team it was transferred to
+    goes too: a later request for a person starts in the general queue, not that team's."""
     _require_holder(conversation, user, "hand back")
     conversation.assigned_to = None
+    conversation.team = None
     conversation.urgent = False
     return _move(conversation, State.BOT, "utter_gateway_handback")
 
@@ -160,7 +162,7 @@ async def transfer(db: AsyncSession, conversation: Conversation, user: User,
             raise IllegalTransition("transfer needs a team name")
         conversation.team = team
         conversation.assigned_to = None
-        conversation.handover_at = utcnow()  # waits again, from now
+        # handover_at stays: the resident keeps their place by how long they have waited.
         conversation.reminded_at = None
         change = _move(conversation, State.WAITING, "utter_gateway_transfer")
     if note and note.strip():

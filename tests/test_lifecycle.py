@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select
@@ -124,6 +125,16 @@ async def test_hand_back_returns_the_conversation_to_the_assistant(sessions, peo
     assert conversation.state == State.BOT and conversation.assigned_to is None
 
 
+async def test_hand_back_after_a_team_transfer_forgets_the_team(sessions, people):
+    """A later request for a person must not land in the queue of a team that had it once."""
+    cid = await with_worker(sessions, people["sanne"])
+    async with sessions.begin() as db:
+        conversation = await db.get(Conversation, cid)
+        conversation.team = "schuldhulp"
+        await lifecycle.hand_back(db, conversation, people["sanne"])
+    assert (await load(sessions, cid)).team is None
+
+
 async def test_only_the_worker_who_has_it_can_hand_back_close_or_transfer(sessions, people):
     cid = await with_worker(sessions, people["sanne"])
     joost = people["joost"]
@@ -172,6 +183,14 @@ async def test_transfer_to_a_team_puts_it_back_in_the_queue(sessions, people):
     assert not change.resumes_assistant
     conversation = await load(sessions, cid)
     assert conversation.team == "schuldhulp" and conversation.assigned_to is None
+
+
+async def test_a_team_transfer_keeps_the_residents_place_in_the_queue(sessions, people):
+    waited_since = datetime(2026, 11, 23, 7, 17, tzinfo=timezone.utc).replace(tzinfo=None)
+    cid = await new_conversation(sessions, State.WITH_HUMAN, assigned_to=people["sanne"].id, handover_at=waited_since)
+    async with sessions.begin() as db:
+        await lifecycle.transfer(db, await db.get(Conversation, cid), people["sanne"], to_team="schuldhulp")
+    assert (await load(sessions, cid)).handover_at == waited_since
 
 
 async def test_transfer_refuses_a_manager_an_inactive_worker_and_no_target(sessions, people):
