@@ -127,7 +127,7 @@ def second_need(text: str, intent: str, ranking: list[dict[str, Any]]) -> str | 
         hits = [target for word, target in words.items() if re.search(rf"(?<![a-z]){re.escape(word)}", lowered)]
         if not hits:
             continue
-        ranked = [r.get("name") for r in ranking if themes.get(r.get("name")) == theme]
+        ranked = [name for r in ranking if (name := r.get("name")) is not None and themes.get(name) == theme]
         return ranked[0] if ranked else hits[0]
     return None
 

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.needs.models import CaseNeed
@@ -59,7 +60,8 @@ async def erase_conversations(session: AsyncSession, conversation_ids: list[int]
     await erase_for_conversations(session, conversation_ids)  # referrals: number, summary, consent
     await session.execute(delete(CaseNeed).where(CaseNeed.conversation_id.in_(conversation_ids)))  # the link only
     await session.execute(delete(Message).where(Message.conversation_id.in_(conversation_ids)))
-    access = await session.execute(delete(AccessLog).where(AccessLog.conversation_id.in_(conversation_ids)))
+    access = cast(CursorResult[Any],  # a DELETE's result has rowcount; SQLAlchemy types it as Result
+                  await session.execute(delete(AccessLog).where(AccessLog.conversation_id.in_(conversation_ids))))
     await session.execute(delete(Conversation).where(Conversation.id.in_(conversation_ids)))
     return Erased(len(conversation_ids), messages, notes, access.rowcount or 0)
 

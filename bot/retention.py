@@ -45,7 +45,8 @@ class Expired:
 async def delete_expired(sessions, days: int | None = None, rasa: RasaClient | None = None) -> Expired:
     """Delete messages and notes older than `days`, then conversations left empty and idle."""
     cutoff = utcnow() - timedelta(days=retention_days() if days is None else days)
-    found: dict[str, object] = {}
+    counts: dict[str, int] = {}
+    residents: list[str] = []  # senders of the conversations deleted
 
     async def job(db) -> None:
         messages = await db.execute(delete(Message).where(Message.created_at < cutoff)
@@ -60,19 +61,18 @@ async def delete_expired(sessions, days: int | None = None, rasa: RasaClient | N
                              .execution_options(synchronize_session=False))
         # Failed-login bookkeeping is needed for 15 minutes; a day is plenty.
         await db.execute(delete(LoginAttempt).where(LoginAttempt.at < utcnow() - timedelta(days=1)))
-        found.update(messages=messages.rowcount or 0, notes=notes.rowcount or 0,
-                     residents=[row.resident for row in gone])
+        counts.update(messages=messages.rowcount or 0, notes=notes.rowcount or 0)
+        residents[:] = [row.resident for row in gone]
 
     await run_once_across_replicas(sessions, RETENTION_JOB_LOCK, job)
     await leave_no_trace(sessions)
-    residents: list[str] = list(found.get("residents") or [])  # type: ignore[arg-type]
     forgot = 0
-    for resident in residents if rasa is not None else []:
-        try:
-            await rasa.forget(resident)
-            forgot += 1
-        except Exception as error:  # Rasa's own retention removes it later
-            log.info("retention: the assistant could not forget a sender (%s)", type(error).__name__)
     if rasa is not None:
+        for resident in residents:
+            try:
+                await rasa.forget(resident)
+                forgot += 1
+            except Exception as error:  # Rasa's own retention removes it later
+                log.info("retention: the assistant could not forget a sender (%s)", type(error).__name__)
         forgot += await forget_pending(sessions, rasa)  # erased while Rasa was away
-    return Expired(int(found.get("messages") or 0), int(found.get("notes") or 0), len(residents), forgot)
+    return Expired(counts.get("messages", 0), counts.get("notes", 0), len(residents), forgot)

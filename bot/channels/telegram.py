@@ -194,19 +194,21 @@ class TelegramChannel:
 
     async def on_start(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id = private_chat_id(update)
-        if chat_id:  # the assistant greets: the same welcome as on every channel
-            await self._receive(chat_id, "/greet", f"m{update.effective_message.message_id}")
+        message = update.effective_message
+        if chat_id and message:  # the assistant greets: the same welcome as on every channel
+            await self._receive(chat_id, "/greet", f"m{message.message_id}")
 
     async def on_privacy(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id = private_chat_id(update)
-        if chat_id:
-            await self._receive(chat_id, "/privacy_question", f"m{update.effective_message.message_id}")
+        message = update.effective_message
+        if chat_id and message:
+            await self._receive(chat_id, "/privacy_question", f"m{message.message_id}")
 
     async def on_text(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id = private_chat_id(update)
         message = update.effective_message
         text = as_words(message.text) if message and message.text else ""
-        if chat_id and text:
+        if chat_id and message and text:
             await self._receive(chat_id, text, f"m{message.message_id}")
 
     async def on_edited(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
@@ -230,6 +232,8 @@ class TelegramChannel:
 
     async def on_button(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
+        if query is None:  # CallbackQueryHandler only calls this for updates with a callback query
+            return
         chat_id = private_chat_id(update)
         with contextlib.suppress(TelegramError):
             await query.answer()  # stop the spinner on the resident's button

@@ -156,10 +156,10 @@ class WebChatChannel:
             return checked
         session, text, message_id = checked
         if not self.messages.take(session):
-            refused = error(429, "too_many_messages", "Je stuurt veel berichten snel achter elkaar. "
-                                                      "Wacht even en stuur het dan opnieuw.")
-            refused.headers["Retry-After"] = "5"
-            return refused
+            too_fast = error(429, "too_many_messages", "Je stuurt veel berichten snel achter elkaar. "
+                                                       "Wacht even en stuur het dan opnieuw.")
+            too_fast.headers["Retry-After"] = "5"
+            return too_fast
         command = command_of(text)
         if command:  # /verwijder, /stop and the erase buttons, as on every channel
             replies = await self.commands.run(session, command)

@@ -100,7 +100,9 @@ def signature(app_secret: str, body: bytes) -> str:
 
 
 def signature_ok(app_secret: str, body: bytes, header: str | None) -> bool:
-    return bool(header) and hmac.compare_digest(signature(app_secret, body).encode(), header.encode())
+    if not header:
+        return False
+    return hmac.compare_digest(signature(app_secret, body).encode(), header.encode())
 
 
 # ---- the Graph API client ----------------------------------------------------------------

@@ -148,7 +148,7 @@ def parse_directory(raw: Any, path: Path) -> Directory:
                                     "locations and services"])
     intents = set(themes_by_intent())
 
-    municipality = raw.get("municipality") if isinstance(raw.get("municipality"), dict) else {}
+    municipality: dict[str, Any] = raw["municipality"] if isinstance(raw.get("municipality"), dict) else {}
     if not municipality:
         checker.problem("municipality", "municipality", "must give name, timezone and phone")
     name = checker.text("municipality", municipality, "name")

@@ -10,10 +10,11 @@ import threading
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import CursorResult, delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.models import ConsoleSession, LoginAttempt, User, utcnow
@@ -66,7 +67,7 @@ def attempt_keys(username: str, ip: str) -> dict[str, str]:
 async def _lock_budgets(db: AsyncSession) -> None:
     """Serialise the count-and-reserve step. PostgreSQL: a transaction advisory lock; SQLite
     takes its single write lock at the first write, which `reserve` does before it counts."""
-    if db.bind.dialect.name == "postgresql":
+    if db.get_bind().dialect.name == "postgresql":
         await db.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": LOGIN_BUDGET_LOCK})
 
 
@@ -160,7 +161,8 @@ async def find_user(db: AsyncSession, username: str) -> User:
 async def revoke_sessions(db: AsyncSession, user: User) -> int:
     """Sign the user out everywhere: their sessions are deleted, so their next request (and
     their console's live stream, at its next event or keep-alive) finds none."""
-    result = await db.execute(delete(ConsoleSession).where(ConsoleSession.user_id == user.id))
+    # cast: SQLAlchemy types execute() as Result, but a DELETE gives a CursorResult (with rowcount)
+    result = cast(CursorResult[Any], await db.execute(delete(ConsoleSession).where(ConsoleSession.user_id == user.id)))
     return result.rowcount or 0
 
 

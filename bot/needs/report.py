@@ -86,7 +86,7 @@ def export_rows(figures_by_week: dict[str, dict[NodeKey, Figure]], threshold: in
     for week, figures in sorted(figures_by_week.items()):
         for (_view, values), figure in sorted(((k, f) for k, f in figures.items() if k[0] == FINEST), key=lambda kf: kf[0][1]):
             cell_wijk, intent, outcome = values
-            cell_theme = themes.get(intent, "gesprek")
+            cell_theme = themes.get(intent, "gesprek") if intent is not None else "gesprek"
             if (wijk and cell_wijk != wijk) or (theme and cell_theme != theme):
                 continue
             count: int | str = figure.value if figure.visible else label(figure, threshold)

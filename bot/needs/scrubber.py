@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import yaml
@@ -136,7 +136,7 @@ def scrub(text: str) -> str | None:
     """The text with identifying details replaced by [labels], or None when it must be dropped."""
     out = normalise(text)
     for label, pattern in PATTERNS:
-        out = pattern.sub(lambda m, label=label: _replace_numbers(label, m), out)
+        out = pattern.sub(partial(_replace_numbers, label), out)
     names, places, cue = _name_patterns()
     out = cue.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + "[naam]", out)
     out = names.sub("[naam]", out)

@@ -313,7 +313,8 @@ class _Week:
         """A hidden primary count that interval propagation over all equations fixes exactly
         (hidden primaries 0..t-1, complementary t or more, visible ones exact)."""
         big = float("inf")
-        lo, hi = [], []
+        lo: list[float] = []
+        hi: list[float] = []
         for i in range(len(self.leaves)):
             key = self._leaf_key(i)
             status = self.status[key]
@@ -342,8 +343,8 @@ class _Week:
                 break
         for key in self.order:
             if self.status[key] == "small":
-                members = self.members[key]
-                if sum(lo[m] for m in members) >= sum(hi[m] for m in members):
+                leaves = self.members[key]
+                if sum(lo[m] for m in leaves) >= sum(hi[m] for m in leaves):
                     return key
         return None
 
