@@ -72,11 +72,16 @@ class Desk:
     minutes_per_case: int = 10
 
 
+# Payloads a channel itself sends for its own commands (Telegram's /start and /privacy).
+KNOWN_COMMANDS = frozenset({"/greet", "/privacy_question"})
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The conversation as the decision needs to know it."""
 
     state: State = State.BOT
+    offered: frozenset[str] = frozenset()  # payloads of the buttons the assistant offered lately
     previous_intent: str | None = None  # of the resident's previous message
     crisis_intent: str | None = None  # the latest crisis in this conversation, if any
     worker_quiet: bool = True  # with_human: the worker has not written for a while
@@ -143,6 +148,11 @@ def decide(turn: Turn, assistant: Conversed | _AssistantDown | None = None) -> D
         waiting = _waiting_note(turn) if state == State.WAITING else []
         return Decision(replies=[turn.in_their_language, *waiting])
     if assistant is None:
+        if typed_payload(turn.text, turn.conversation.offered):
+            # Typed, not pressed: a payload never offered sets no intent, entity or need
+            # (issue 12); the resident gets the warm open question instead.
+            waiting = _waiting_note(turn) if state == State.WAITING else []
+            return Decision(replies=[say("utter_gateway_unsure"), *waiting])
         return Decision(ask_assistant=turn.text)
     if isinstance(assistant, _AssistantDown):
         return _assistant_down(turn)
@@ -261,6 +271,14 @@ def _honest(replies: list[BotReply], desk: Desk) -> list[BotReply]:
     return [dataclasses.replace(r, text=f"{r.text} {back}")
             if r.text and NAMES_A_WORKER.search(r.text) and not SAYS_WHEN.search(r.text) else r
             for r in replies]
+
+
+def typed_payload(text: str, offered: frozenset[str]) -> bool:
+    """Whether the text looks like a payload ("/ask_human", '/intent{"entity": ...}') that was
+    not a button we offered in this conversation, nor a channel's own command. Only offered
+    payloads may act as payloads (issue 12)."""
+    stripped = text.strip()
+    return stripped.startswith("/") and stripped not in offered and stripped not in KNOWN_COMMANDS
 
 
 def handover_notice(desk: Desk, urgent: bool = False) -> BotReply:

@@ -59,6 +59,7 @@ def stuck_after() -> timedelta:
 
 MAX_DELIVERY_ATTEMPTS = 8
 REMINDER_JOB_LOCK = 7_001  # PostgreSQL advisory lock id of the reminder job
+OFFERS_REMEMBERED = 5  # the last messages with buttons whose payloads a resident may still press
 # A worker who wrote less than this ago is in the conversation: the assistant stays quiet.
 WORKER_QUIET_AFTER = timedelta(minutes=3)
 
@@ -292,7 +293,15 @@ class Switchboard:
                 select(func.max(Message.created_at)).where(
                     Message.conversation_id == conversation.id, Message.sender == "human"))
             worker_quiet = last_word is None or utcnow() - last_word > WORKER_QUIET_AFTER
-        return Snapshot(state, previous_intent, crisis_intent, worker_quiet)
+        recent = await session.scalars(
+            select(Message.buttons)
+            .where(Message.conversation_id == conversation.id, Message.direction == "out",
+                   Message.buttons.is_not(None))
+            .order_by(Message.id.desc())
+            .limit(OFFERS_REMEMBERED)
+        )
+        offered = frozenset(str(b.get("payload")) for buttons in recent for b in buttons or [] if isinstance(b, dict))
+        return Snapshot(state, offered, previous_intent, crisis_intent, worker_quiet)
 
     async def _last_crisis(self, session: AsyncSession, conversation_id: int) -> str | None:
         return await session.scalar(

@@ -77,10 +77,26 @@ class Gateway:
     def switchboard(self):
         return self.app.state.switchboard
 
-    async def say(self, session: str, text: str) -> dict:
+    async def say(self, session: str, text: str, typed: bool = False) -> dict:
+        """Post a web chat message. A text starting with "/" is a test's shortcut for pressing a
+        button with that payload: the button is stored as offered first (only offered payloads
+        act as payloads, issue 12). `typed=True` sends it as a resident would type it."""
+        if text.startswith("/") and not typed:
+            await self.offer(session, text)
         response = await self.client.post("/api/webchat/messages", json={"session": session, "text": text})
         assert response.status_code == 200, response.text
         return response.json()
+
+    async def offer(self, session: str, payload: str) -> None:
+        """Store a bot message offering a button with this payload in the session's conversation."""
+        from bot.store.models import Message
+
+        switchboard = self.switchboard
+        conversation_id = await switchboard._conversation_id(
+            "webchat", switchboard.pseudonym("webchat", session), None)
+        async with switchboard.sessions.begin() as db:
+            db.add(Message(conversation_id=conversation_id, direction="out", sender="bot", text="(test)",
+                           buttons=[{"title": "test", "payload": payload}], status="delivered"))
 
 
 # VOORDEUR_TEST_DB=postgres runs every gateway of the suite on a fresh PostgreSQL database.

@@ -293,3 +293,15 @@ def test_two_needs_in_one_message_split_the_confidence_and_are_still_named():
                           [BotReply("Ik hoor twee dingen.")])
     decision = decide(turn("ik heb schulden en ook de buren maken veel herrie"), conversed)
     assert text_of(decision) == "Ik hoor twee dingen." and not decision.forget_assistant_turn
+
+
+def test_only_offered_payloads_act_as_payloads():
+    from bot.decision import typed_payload
+
+    offered = frozenset({'/choose_theme{"theme": "schulden"}', "/ask_human"})
+    assert typed_payload('/inform_location{"wijk": "Noord"}', offered)
+    assert typed_payload("/crisis_suicide", offered)
+    assert not typed_payload("/ask_human", offered)
+    assert not typed_payload(' /choose_theme{"theme": "schulden"} ', offered)
+    assert not typed_payload("/greet", frozenset())  # Telegram's /start
+    assert not typed_payload("ik heb schulden / rekeningen", frozenset())
