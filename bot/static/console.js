@@ -62,6 +62,10 @@
 
   function showAlert(text, url) {
     if (!alertBox) { return; }
+    var shown = alertBox.querySelectorAll("p.alert a");
+    for (var i = 0; i < shown.length; i++) {
+      if (shown[i].getAttribute("href") === url) { return; }  // one banner per case
+    }
     var item = document.createElement("p");
     item.className = "alert";
     var link = document.createElement("a");
@@ -76,6 +80,7 @@
   }
 
   // ---- alerts on every worker page: new urgent case, a resident's reply, the title count ----
+  var MAX_BANNERS = 3;
   var openCase = transcript ? transcript.dataset.live : null;
   function checkAlerts() {
     if (!alertBox) { return; }
@@ -88,20 +93,28 @@
         if (!data) { return; }
         var told = remembered("voordeur-told");
         var fresh = {};
+        var news = [];  // [text, url] of what this tab has not told yet
         data.urgent.forEach(function (c) {
           var key = "u" + c.id;
           fresh[key] = true;
           if (!told[key] && String(c.id) !== openCase) {
-            showAlert("Crisis: " + c.label + " wacht op een medewerker. Openen", "/console/conversations/" + c.id);
+            news.push(["Crisis: " + c.label + " wacht op een medewerker. Openen", "/console/conversations/" + c.id]);
           }
         });
         data.unread.forEach(function (c) {
           var key = "r" + c.id;
           fresh[key] = true;
           if (!told[key] && String(c.id) !== openCase) {
-            showAlert("Nieuw bericht van " + c.label + ". Openen", "/console/conversations/" + c.id);
+            news.push(["Nieuw bericht van " + c.label + ". Openen", "/console/conversations/" + c.id]);
           }
         });
+        if (news.length > MAX_BANNERS) {
+          // Many at once (a new shift, a busy night): one banner, not a wall of them.
+          showAlert(news.length + " nieuwe meldingen, waarvan " + data.urgent.length +
+                    " crisis. Naar de wachtrij", "/console");
+        } else {
+          news.forEach(function (n) { showAlert(n[0], n[1]); });
+        }
         remember("voordeur-told", fresh);
         var count = data.waiting + data.unread.length;
         document.title = (count ? "(" + count + ") " : "") + baseTitle;
@@ -160,10 +173,13 @@
       holder.innerHTML = html;
       var added = [];
       holder.querySelectorAll("li[data-id]").forEach(function (li) {
-        if (Number(li.dataset.id) > before) { added.push(li); }
+        // Two refreshes can overlap (the reply's own and a live event): never show one twice.
+        if (Number(li.dataset.id) > before && !transcript.querySelector('li[data-id="' + li.dataset.id + '"]')) {
+          added.push(li);
+          transcript.appendChild(li);
+        }
       });
       if (!added.length) { return; }
-      added.forEach(function (li) { transcript.appendChild(li); });
       var fromResident = added.filter(function (li) { return li.classList.contains("resident"); });
       if (fromResident.length && announcer) {
         var last = fromResident[fromResident.length - 1].querySelector(".text");

@@ -253,3 +253,15 @@ async def test_a_worker_signed_out_elsewhere_is_told_instead_of_watching_a_stale
             await db.execute(delete(ConsoleSession))
         await expect(worker.locator("#alerts .alert")).to_contain_text("Je bent uitgelogd", timeout=25000)
         assert await worker.locator("#alerts a").get_attribute("href") == "/console/login"
+
+
+async def test_many_crises_at_the_start_of_a_shift_give_one_banner_not_a_wall(staff):
+    """A new shift after a busy night: the queue stays on screen, one banner sums up."""
+    for _ in range(5):
+        await staff.say(session_id(), "ik wil niet meer leven")
+    async with chromium_page(390, 844) as worker:
+        await worker_login(worker, staff.url, "sanne")  # lands on the queue
+        banner = worker.locator("#alerts .alert")
+        await expect(banner.first).to_contain_text("nieuwe meldingen", timeout=15000)
+        assert await banner.count() == 1
+        assert await banner.first.locator("a").get_attribute("href") == "/console"
