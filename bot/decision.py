@@ -86,6 +86,7 @@ class Snapshot:
     crisis_intent: str | None = None  # the latest crisis in this conversation, if any
     worker_quiet: bool = True  # with_human: the worker has not written for a while
     told_to_wait: bool = False  # the assistant is away and the resident already heard so
+    crisis_urgent: bool = False  # 112 led the answer to that crisis (weapon, fire, at the door, now)
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,11 @@ def _crisis_reminder(conversation: Snapshot) -> list[BotReply]:
     """After a crisis, every note to a waiting resident names its number again, first."""
     if conversation.crisis_intent not in CRISIS_INTENTS:
         return []
-    return [say(f"utter_gateway_reminder_{conversation.crisis_intent.removeprefix('crisis_')}")]
+    kind = conversation.crisis_intent.removeprefix("crisis_")
+    replies = [say(f"utter_gateway_reminder_{kind}")]
+    if conversation.crisis_urgent and kind != "emergency":  # danger now: 112 first, as in the answer
+        replies.insert(0, say("utter_gateway_reminder_emergency"))
+    return replies
 
 
 def _assistant_down(turn: Turn) -> Decision:

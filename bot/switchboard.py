@@ -286,7 +286,8 @@ class Switchboard:
             .order_by(Message.id.desc())
             .limit(1)
         )
-        crisis_intent = await self._last_crisis(session, conversation.id) if state in HUMAN_STATES else None
+        crisis_intent, crisis_urgent = (await self._last_crisis(session, conversation.id)
+                                        if state in HUMAN_STATES else (None, False))
         worker_quiet = True
         if state == State.WITH_HUMAN:
             last_word = await session.scalar(
@@ -301,16 +302,22 @@ class Switchboard:
             .limit(OFFERS_REMEMBERED)
         )
         offered = frozenset(str(b.get("payload")) for buttons in recent for b in buttons or [] if isinstance(b, dict))
-        return Snapshot(state, offered, previous_intent, crisis_intent, worker_quiet)
+        return Snapshot(state, offered, previous_intent, crisis_intent, worker_quiet, crisis_urgent=crisis_urgent)
 
-    async def _last_crisis(self, session: AsyncSession, conversation_id: int) -> str | None:
-        return await session.scalar(
-            select(Message.intent)
+    async def _last_crisis(self, session: AsyncSession, conversation_id: int) -> tuple[str | None, bool]:
+        """The latest crisis in the conversation, and whether 112 led its answer (a weapon, fire,
+        someone at the door, danger now), so reminders lead with the same number."""
+        row = (await session.execute(
+            select(Message.intent, Message.text)
             .where(Message.conversation_id == conversation_id, Message.direction == "in",
                    Message.intent.in_(CRISIS_INTENTS))
             .order_by(Message.id.desc())
             .limit(1)
-        )
+        )).first()
+        if row is None:
+            return None, False
+        match = detect_crisis(row.text)
+        return row.intent, bool(match and match.urgent)
 
     async def _desk(self, session: AsyncSession, conversation: Conversation | None = None) -> Desk:
         """The desk now: open or when it opens, and (when a handover may follow) the queue."""
@@ -481,19 +488,19 @@ class Switchboard:
         when a worker reads it, and with the crisis number again after a crisis."""
         from bot.handover.queue import due_for_reminder
 
-        due: list[tuple[int, str | None]] = []
+        due: list[tuple[int, str | None, bool]] = []
 
         async def mark_due(session: AsyncSession) -> None:
             for conversation in await due_for_reminder(session):
                 conversation.reminded_at = utcnow()
-                due.append((conversation.id, await self._last_crisis(session, conversation.id)))
+                due.append((conversation.id, *await self._last_crisis(session, conversation.id)))
 
         # One replica at a time, so a resident is reminded once, not once per replica.
         await run_once_across_replicas(self.sessions, REMINDER_JOB_LOCK, mark_due)
         async with self.sessions() as session:
             desk = await self._desk(session)
-        for conversation_id, crisis_intent in due:
-            for reply in reminder(Snapshot(State.WAITING, crisis_intent=crisis_intent), desk):
+        for conversation_id, crisis_intent, crisis_urgent in due:
+            for reply in reminder(Snapshot(State.WAITING, crisis_intent=crisis_intent, crisis_urgent=crisis_urgent), desk):
                 await self.add_outgoing(conversation_id, reply.text or "", buttons=reply.buttons)
         return len(due)
 

@@ -219,6 +219,14 @@ def test_a_reminder_after_a_crisis_repeats_its_number_and_at_night_says_when():
                                "veilig thuis") is None
 
 
+def test_after_danger_now_every_note_leads_with_112_again():
+    """A knife at the door was answered with 112 first; the notes after it say 112 first too."""
+    at_the_door = Snapshot(State.WAITING, crisis_intent="crisis_violence", crisis_urgent=True)
+    for replies in (reminder(at_the_door, CLOSED), reminder(at_the_door, OPEN)):
+        seen = checks.Turn("", [{"text": r.text} for r in replies], State.WAITING, False)
+        assert checks.first_number(seen, "112") is None, [r.text for r in replies]
+
+
 # ---- other languages ---------------------------------------------------------------------
 
 def test_who_does_not_write_dutch_gets_the_text_in_their_language_without_the_assistant():
