@@ -30,7 +30,7 @@ run: setup model
 	.venv/bin/voordeur run
 
 # Tests whose gateways also run on PostgreSQL when it is reachable (issue 7).
-PG_TESTS := tests/test_webchat.py tests/test_rasa_down.py tests/handover tests/channels
+PG_TESTS := tests/test_webchat.py tests/test_rasa_down.py tests/handover tests/channels tests/security tests/referrals
 
 test: setup model system-packages test-tools
 	.venv/bin/python -m pytest $(PYTEST_ARGS)

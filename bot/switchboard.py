@@ -556,6 +556,7 @@ class Switchboard:
 
     async def _count(self, direction: str, status: str) -> int:
         async with self.sessions() as session:
-            return await session.scalar(
+            count = await session.scalar(
                 select(func.count(Message.id)).where(Message.direction == direction, Message.status == status)
             )
+            return count or 0
