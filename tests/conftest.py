@@ -88,13 +88,21 @@ class Gateway:
         return response.json()
 
     async def offer(self, session: str, payload: str) -> None:
-        """Store a bot message offering a button with this payload in the session's conversation."""
+        """Store a bot message offering a button with this payload in the session's conversation,
+        unless the assistant offered it already (then the press is a real one)."""
+        from sqlalchemy import select
+
         from bot.store.models import Message
 
         switchboard = self.switchboard
         conversation_id = await switchboard._conversation_id(
             "webchat", switchboard.pseudonym("webchat", session), None)
         async with switchboard.sessions.begin() as db:
+            offers = await db.scalars(select(Message.buttons).where(
+                Message.conversation_id == conversation_id, Message.direction == "out",
+                Message.buttons.is_not(None)).order_by(Message.id.desc()).limit(5))
+            if any(b.get("payload") == payload for buttons in offers for b in buttons or []):
+                return
             db.add(Message(conversation_id=conversation_id, direction="out", sender="bot", text="(test)",
                            buttons=[{"title": "test", "payload": payload}], status="delivered"))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import hmac
 import os
 import threading
 import weakref
@@ -58,10 +59,15 @@ def _key(*parts: str) -> str:
     return hashlib.sha256(":".join(parts).encode()).hexdigest()
 
 
-def attempt_keys(username: str, ip: str) -> dict[str, str]:
-    """The budgets one attempt counts against (hashed: no username or address is stored)."""
+def attempt_keys(username: str, ip: str, known_device: bool = False) -> dict[str, str]:
+    """The budgets one attempt counts against (hashed: no username or address is stored).
+    From a browser this user signed in with before (a device cookie), the user's budget from
+    everywhere does not apply: attackers at many addresses cannot lock the worker out."""
     name = username.strip().lower()
-    return {"pair": _key("pair", name, ip), "ip": _key("ip", ip), "user": _key(name)}
+    keys = {"pair": _key("pair", name, ip), "ip": _key("ip", ip), "user": _key(name)}
+    if known_device:
+        del keys["user"]
+    return keys
 
 
 async def _lock_budgets(db: AsyncSession) -> None:
@@ -104,10 +110,10 @@ def _gate(sessions) -> _Gate:
     return _gates[sessions]
 
 
-async def reserve_attempt(sessions, username: str, ip: str) -> list[int]:
+async def reserve_attempt(sessions, username: str, ip: str, known_device: bool = False) -> list[int]:
     """Count this attempt against every budget before the password is checked, atomically;
     raise LoginBlocked (and count nothing) when one of them is used up. Returns the row ids."""
-    keys = attempt_keys(username, ip)
+    keys = attempt_keys(username, ip, known_device)
     since = utcnow() - FAILURE_WINDOW
     async with _gate(sessions).bookkeeping, sessions.begin() as db:
         await _lock_budgets(db)
@@ -122,14 +128,15 @@ async def reserve_attempt(sessions, username: str, ip: str) -> list[int]:
         return [row.id for row in rows]
 
 
-async def authenticate(sessions, username: str, password: str, ip: str) -> User | None:
+async def authenticate(sessions, username: str, password: str, ip: str,
+                       known_device: bool = False) -> User | None:
     """The user if the password is right; raises LoginBlocked when a budget is used up.
 
     Budgets per 15 minutes: 5 failures for one username from one address, 20 from one address,
     50 for one username from everywhere; an attacker at one address cannot lock a worker out
     elsewhere. argon2 runs in a worker thread: logins never stall the event loop (or /healthz
     and the crisis net)."""
-    reserved = await reserve_attempt(sessions, username, ip)
+    reserved = await reserve_attempt(sessions, username, ip, known_device)
     async with sessions() as db:
         user = await db.scalar(select(User).where(User.username == username.strip().lower(), User.active))
     try:
@@ -138,11 +145,16 @@ async def authenticate(sessions, username: str, password: str, ip: str) -> User 
             raise VerificationError()
     except (VerificationError, InvalidHashError):
         return None
-    keys = attempt_keys(username, ip)
+    keys = attempt_keys(username, ip)  # all three, also from a known device
     async with sessions.begin() as db:  # success clears this user's failures from this address
         await db.execute(delete(LoginAttempt).where(
             LoginAttempt.id.in_(reserved) | LoginAttempt.key.in_([keys["pair"], keys["user"]])))
     return user
+
+
+def device_token(secret: str, username: str) -> str:
+    """The device cookie's value for this user: a keyed hash, so it cannot be made up."""
+    return hmac.new(secret.encode(), f"device:{username.strip().lower()}".encode(), hashlib.sha256).hexdigest()
 
 
 # ---- offboarding and changes (admin page and `voordeur user ...`) ------------------------------

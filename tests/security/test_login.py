@@ -84,3 +84,24 @@ async def test_one_address_guessing_many_usernames_runs_out_of_budget(gateway_wi
     statuses = [await try_login(client, csrf, f"user{i}", "some password", ip="203.0.113.99") for i in range(24)]
     assert statuses[:20] == [401] * 20 and set(statuses[20:]) == {429}
     await client.aclose()
+
+
+async def test_attackers_at_many_addresses_cannot_lock_a_worker_out_of_her_own_browser(gateway_without_rasa):
+    """The per-user budget stops guessing from many addresses, but a browser the worker signed
+    in with before (a device cookie) is not held to it."""
+    gw = gateway_without_rasa
+    await make_user(gw, "sanne", "worker", "Sanne")
+    sanne, csrf = await login_form(gw)
+    assert await try_login(sanne, csrf, "sanne", PASSWORD, ip="198.51.100.7") == 303  # her own browser
+    await sanne.post("/console/logout")
+    attacker, attacker_csrf = await login_form(gw)
+    for n in range(11):  # 5 wrong guesses from each of 11 addresses: past the 50 per user
+        for _ in range(5):
+            await try_login(attacker, attacker_csrf, "sanne", "guess number one", ip=f"2001:db8::{n}")
+    assert await try_login(attacker, attacker_csrf, "sanne", PASSWORD, ip="2001:db8::ff") == 429
+    stranger, stranger_csrf = await login_form(gw)  # a browser she never used: held to the budget
+    assert await try_login(stranger, stranger_csrf, "sanne", PASSWORD, ip="198.51.100.8") == 429
+    sanne_csrf = re.search(r'name="csrf" value="([^"]+)"', (await sanne.get("/console/login")).text).group(1)
+    assert await try_login(sanne, sanne_csrf, "sanne", PASSWORD, ip="198.51.100.9") == 303
+    for client in (sanne, attacker, stranger):
+        await client.aclose()

@@ -10,10 +10,12 @@ from starlette.responses import RedirectResponse, Response
 
 from bot.handover.auth import COOKIE, end_session, require, set_cookie, start_session
 from bot.handover.pages.common import render, switchboard_of
-from bot.handover.users import ROLES, LoginBlocked, authenticate
+from bot.handover.users import ROLES, LoginBlocked, authenticate, device_token
 from bot.store.models import User
 
 LOGIN_CSRF_COOKIE = "voordeur_login_csrf"
+DEVICE_COOKIE = "voordeur_device"  # this browser signed in as this user before (login budgets)
+DEVICE_DAYS = 180
 HOME_OF_ROLE = {"worker": "/console", "manager": "/dashboard", "admin": "/console/admin"}
 
 
@@ -41,8 +43,10 @@ async def login(request: Request) -> Response:
         return render("login.html", status=403, csrf=expected, error="Het formulier is verlopen. Probeer het opnieuw.")
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     sessions = switchboard_of(request).sessions
+    secret = switchboard_of(request).secret
+    known_device = hmac.compare_digest(request.cookies.get(DEVICE_COOKIE, ""), device_token(secret, username))
     try:
-        user = await authenticate(sessions, username, password, client_ip(request))
+        user = await authenticate(sessions, username, password, client_ip(request), known_device)
     except LoginBlocked:
         return render("login.html", status=429, csrf=expected,
                       error="Te vaak een verkeerd wachtwoord. Probeer het over 15 minuten opnieuw.")
@@ -52,6 +56,9 @@ async def login(request: Request) -> Response:
     redirect = RedirectResponse(HOME_OF_ROLE[user.role], status_code=303)
     set_cookie(redirect, request, token)
     redirect.delete_cookie(LOGIN_CSRF_COOKIE, path="/console")
+    redirect.set_cookie(DEVICE_COOKIE, device_token(secret, user.username), max_age=DEVICE_DAYS * 86400,
+                        httponly=True, samesite="strict", path="/console/login",
+                        secure=request.url.scheme == "https")
     return redirect
 
 
