@@ -97,9 +97,12 @@ async def test_up_to_three_buttons_go_out_as_reply_buttons(whatsapp_gateway, fak
 
 async def test_button_reply_goes_to_the_assistant(whatsapp_gateway, fake_graph):
     wa = "31612345003"
+    await post(whatsapp_gateway, fake_graph, fake_graph.text_webhook(wa, "help", "wamid.c0"))
+    offered = await fake_graph.wait_for_sent(1, wa)  # a warm question with the themes as buttons
+    assert "Overlast" in " ".join(body_text(m) for m in offered)
     body = fake_graph.button_reply_webhook(wa, '/choose_theme{"theme": "overlast"}', "Overlast", "wamid.c1")
     await post(whatsapp_gateway, fake_graph, body)
-    sent = await fake_graph.wait_for_sent(1, wa)
+    sent = (await fake_graph.wait_for_sent(len(offered) + 1, wa))[len(offered):]
     text = " ".join(body_text(m) for m in sent)
     assert "Lawaai" in text  # the topics of the theme, as buttons or a numbered list
     body = fake_graph.list_reply_webhook(wa, "/goodbye", "Dag", "wamid.c2")
