@@ -125,6 +125,7 @@ class Decision:
     keep_pending: bool = False  # the assistant is away: keep the message and answer it later
     for_worker: bool = False  # a person has the case: tell the console a message came in
     forget_assistant_turn: bool = False  # the assistant's guess was not used: clear what it concluded
+    own_question: str | None = None  # answered by a question of the gateway's own (bot/own_questions.py)
 
 
 def say(name: str, **fields: Any) -> BotReply:

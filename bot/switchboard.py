@@ -36,6 +36,7 @@ from bot.handover.queue import MINUTES_PER_CASE
 from bot.lifecycle import HUMAN_STATES, State
 from bot.needs.log import InvalidNeed, record_bot_need
 from bot.notify import Notifier
+from bot.own_questions import Asked, OwnQuestion
 from bot.pseudonym import pseudonymise, seal, unseal
 from bot.rasa import BotReply, RasaClient, RasaUnavailable
 from bot.responses import DOMAIN_PATH, response
@@ -144,6 +145,7 @@ class Switchboard:
     notifier: Notifier = field(default_factory=Notifier)
     deliverers: dict[str, Deliverer] = field(default_factory=dict)
     known_wijken: set[str] = field(default_factory=set)
+    own_questions: list[OwnQuestion] = field(default_factory=list)  # asked before and after the assistant
     _locks: KeyedLocks = field(default_factory=_keyed_locks)  # one conversation at a time
 
     def pseudonym(self, channel: str, user_id: str) -> str:
@@ -258,6 +260,12 @@ class Switchboard:
         crisis = detect_crisis(message.text)
         if crisis is not None:
             log.info("crisis net fired: %s (conversation %s)", crisis.reason, conversation.id)
+        if crisis is None and conversation.state == State.BOT.value:
+            asked = self._asked(session, message)
+            for question in self.own_questions:
+                replies = await question.answer(asked, message.text)
+                if replies is not None:  # ours: the assistant does not see this message
+                    return Decision(replies=replies, own_question=question.name)
         language = detect_language(message.text)
         in_their_language = None
         if language != "nl":  # the assistant reads Dutch only (issue 11.2)
@@ -352,6 +360,12 @@ class Switchboard:
         if decision.handover is not None:
             await lifecycle.ask_for_person(session, conversation, decision.handover.reason, decision.handover.urgent)
             queue_changed = True
+        replies = list(decision.replies)
+        if (decision.own_question is None and decision.handover is None and not decision.keep_pending
+                and conversation.state == State.BOT.value):
+            asked = self._asked(session, message)
+            for question in self.own_questions:
+                replies += await question.after(asked, decision)
         if decision.keep_pending:
             message.status = "pending"
             message.attempts += 1
@@ -359,7 +373,10 @@ class Switchboard:
             message.status = "done"
         if queue_changed:
             self.notifier.publish("queue", {"conversation": conversation.id})
-        return self._store_replies(session, message, decision.replies)
+        return self._store_replies(session, message, replies)
+
+    def _asked(self, session: AsyncSession, message: Message) -> Asked:
+        return Asked(session, message.conversation, message, default_directory(), self.secret, clock.now())
 
     async def _earlier_pending(self, session: AsyncSession, message: Message) -> bool:
         earlier = await session.scalar(

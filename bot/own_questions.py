@@ -1,0 +1,58 @@
+"""Questions the gateway asks itself, outside the assistant.
+
+Some questions belong to the gateway's own records, not to the assistant's dialogue: "Wil je
+dat Schuldhulpverlening jou belt?" (bot/referrals) and "Is het gelukt om ... te bellen?"
+(the follow-up). Their answers can hold personal data (a phone number, a few words of the
+resident's own), so while such a question is open the resident's message never reaches Rasa.
+
+Each kind of question implements `OwnQuestion`; the switchboard keeps a list of them:
+
+- `answer` is asked first, for every message in a conversation the assistant has (after the
+  crisis net, which always wins). Replies mean: this message answered our open question, and
+  the assistant does not see it. None means: not ours, the assistant answers as usual.
+- `after` is asked once the assistant's decision is carried out in the database, and may add
+  replies after the assistant's (an offer after a need was routed). It sees the decision's
+  need instructions, so it knows which service was named.
+
+Both run inside the switchboard's transaction for this message: what they store commits
+together with the message's status and replies (processed once, never half).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.rasa import BotReply
+
+if TYPE_CHECKING:
+    from bot.decision import Decision
+    from bot.directory.model import Directory
+    from bot.store.models import Conversation, Message
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What an own question may use while it answers one resident message."""
+
+    session: AsyncSession  # the switchboard's transaction for this message
+    conversation: Conversation
+    message: Message  # the resident's message, stored
+    directory: Directory
+    secret: str  # VOORDEUR_SECRET: seal a number before it is stored
+    now: datetime  # timezone-aware (bot.clock.now(): a test may freeze it)
+
+
+class OwnQuestion(Protocol):
+    name: str  # for logs: "referral", "follow_up"
+
+    async def answer(self, asked: Asked, text: str) -> list[BotReply] | None:
+        """Replies when `text` answers an open question of ours in this conversation, else None."""
+        ...
+
+    async def after(self, asked: Asked, decision: Decision) -> list[BotReply]:
+        """Questions to ask after the assistant answered (none: an empty list)."""
+        ...
