@@ -39,8 +39,14 @@ def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
 
 
-def record(dispatcher: CollectingDispatcher, intent: str, wijk: str | None, outcome: str) -> None:
-    dispatcher.utter_message(json_message=instruction(need=need_fields(intent, wijk, outcome)))
+def record(dispatcher: CollectingDispatcher, intent: str, wijk: str | None, outcome: str,
+           service: str | None = None) -> None:
+    """A need event for the gateway; `service` is the directory id of the service named (the
+    gateway may offer a call back by it, bot/own_questions.py)."""
+    fields = need_fields(intent, wijk, outcome)
+    if service:
+        fields["service"] = service
+    dispatcher.utter_message(json_message=instruction(need=fields))
 
 
 def desk(tracker: Tracker) -> tuple[bool, str]:
@@ -287,7 +293,7 @@ class ActionRouteNeed(Action):
         answer = route_answer(directory, found)
         given = int(tracker.get_slot("answers_given") or 0)
         dispatcher.utter_message(text=answer.short)
-        record(dispatcher, intent, wijk, answer.outcome)
+        record(dispatcher, intent, wijk, answer.outcome, found.service.id if found.service else None)
         events = [SlotSet("pending_intent", None), SlotSet("routed_intent", intent),
                   SlotSet("answers_given", float(given + 1))]
         if remember:
