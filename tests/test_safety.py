@@ -6,11 +6,11 @@ import pytest
 import yaml
 
 from bot.safety import CrisisMatch, detect_crisis
+from bot.taxonomy import CRISIS_INTENTS
 
 HERE = Path(__file__).parent
 HOLDOUT = HERE / "nlu" / "holdout_crisis.yml"
 TRAINING = HERE.parent / "nlu" / "crisis.yml"
-CRISIS_INTENTS = {"crisis_suicide", "crisis_violence", "crisis_emergency"}
 
 
 def load_examples(path: Path) -> list[tuple[str, str]]:

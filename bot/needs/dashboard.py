@@ -27,14 +27,13 @@ from bot.needs.log import UNKNOWN_WIJK
 from bot.needs.models import OUTCOMES
 from bot.needs.suppress import Figure, NodeKey, label, min_cell, period_node
 from bot.store.models import User
-from bot.taxonomy import themes_by_intent
+from bot.taxonomy import intent_label, theme_label, themes, themes_by_intent
 
 HERE = Path(__file__).parent
 TEMPLATES = Environment(
     loader=ChoiceLoader([FileSystemLoader(HERE / "templates"), FileSystemLoader(HERE.parent / "handover" / "templates")]),
     autoescape=select_autoescape(default=True, default_for_string=True),
 )
-THEMES = ["schulden", "zorg", "overlast", "crisis", "gesprek"]
 LEVELS = ("month", "quarter", "year")
 PRESET_NL = {"month": "Maand", "quarter": "Kwartaal", "year": "Jaar"}
 
@@ -70,7 +69,7 @@ def read_choice(request: Request, wijken: list[str]) -> Choice:
         period, error = periods.current(level, today()), "Die periode kennen we niet. Je ziet nu de huidige periode."
     wijk = params.get("wijk") or None
     theme = params.get("theme") or None
-    return Choice(level, period, wijk if wijk in wijken else None, theme if theme in THEMES else None, error)
+    return Choice(level, period, wijk if wijk in wijken else None, theme if theme in themes() else None, error)
 
 
 def period_options(level: str, chosen: str) -> list[tuple[str, str]]:
@@ -109,7 +108,7 @@ def build(choice: Choice, figures: dict[NodeKey, Figure], before: dict[NodeKey, 
     period, previous = choice.period, periods.previous(choice.period)
     wijk, theme, t = choice.wijk, choice.theme, threshold
     now_label, before_label = periods.label(period), periods.label(previous)
-    shown_themes = [theme] if theme else THEMES
+    shown_themes = [theme] if theme else list(themes())
     shown_wijken = [wijk] if wijk else wijken
 
     def fig(source: dict, p: str, **kw) -> Figure | None:
@@ -126,17 +125,17 @@ def build(choice: Choice, figures: dict[NodeKey, Figure], before: dict[NodeKey, 
         pair_row("Crisis (113, 112, Veilig Thuis)", wijk=wijk, theme="crisis"),
     ]
     waiting_now, urgent_now = queue_now
-    heat_columns = ["Wijk", *[report.THEME_NL[th] for th in shown_themes], "Totaal"]
+    heat_columns = ["Wijk", *[theme_label(th) for th in shown_themes], "Totaal"]
     heat_rows = [{"name": w, "cells": [cell(fig(figures, period, wijk=w, theme=th), t, heat=True) for th in shown_themes]
                   + [cell(fig(figures, period, wijk=w, theme=theme), t)]} for w in shown_wijken]
     if not wijk:
         heat_rows.append({"name": "Alle wijken", "cells": [cell(fig(figures, period, theme=th), t) for th in shown_themes]
                           + [cell(fig(figures, period, theme=theme), t)]})
     intents = [i for i, th in themes_by_intent().items() if th in shown_themes]
-    intent_rows = [pair_row(report.INTENT_NL.get(i, i), wijk=wijk, intent=i) for i in intents]
+    intent_rows = [pair_row(intent_label(i), wijk=wijk, intent=i) for i in intents]
     parts = [p for p in periods.parts(periods.containing(periods.weeks_in(period)[0], "year"))
              if choice.level != "quarter"] or [f"{period[:4]}-K{q}" for q in range(1, 5)]
-    trend_rows = [{"name": report.THEME_NL[th], "cells": [cell(fig(figures, p, wijk=wijk, theme=th), t) for p in parts]}
+    trend_rows = [{"name": theme_label(th), "cells": [cell(fig(figures, p, wijk=wijk, theme=th), t) for p in parts]}
                   for th in shown_themes]
     trend_rows.append({"name": "Alle vragen", "cells": [cell(fig(figures, p, wijk=wijk, theme=theme), t) for p in parts]})
     pair_columns = [now_label, before_label, "Verschil"]
@@ -145,7 +144,7 @@ def build(choice: Choice, figures: dict[NodeKey, Figure], before: dict[NodeKey, 
         {"id": "wijk-thema", "title": f"Wijk en thema, {now_label}", "columns": heat_columns, "rows": heat_rows,
          "heat": True},
         {"id": "thema", "title": f"Per thema: {now_label} en {before_label}", "columns": ["Thema", *pair_columns],
-         "rows": [pair_row(report.THEME_NL[th], wijk=wijk, theme=th) for th in shown_themes]},
+         "rows": [pair_row(theme_label(th), wijk=wijk, theme=th) for th in shown_themes]},
         {"id": "uitkomst", "title": f"Per uitkomst: {now_label} en {before_label}",
          "columns": ["Uitkomst", *pair_columns],
          "rows": [pair_row(report.OUTCOME_NL[o], wijk=wijk, theme=theme, outcome=o) for o in OUTCOMES]},
@@ -160,11 +159,11 @@ def build(choice: Choice, figures: dict[NodeKey, Figure], before: dict[NodeKey, 
         return [bar_of(fig(source, p, theme=th, **kw), t) for th in chart_themes]
 
     compare_chart = bar_chart(f"Vragen per thema: {now_label} en {before_label}",
-                              [report.THEME_NL[th] for th in chart_themes],
+                              [theme_label(th) for th in chart_themes],
                               [(now_label, bars(figures, period, wijk=wijk)), (before_label, bars(before, previous, wijk=wijk))])
     trend_chart = bar_chart(f"Niet geholpen per thema, verloop in {period[:4]}",
                             [periods.short_label(p) for p in parts],
-                            [(report.THEME_NL[th], [bar_of(fig(figures, p, wijk=wijk, theme=th, group="niet_geholpen"), t)
+                            [(theme_label(th), [bar_of(fig(figures, p, wijk=wijk, theme=th, group="niet_geholpen"), t)
                                                     for p in parts]) for th in chart_themes])
     return {"tables": tables, "compare_chart": compare_chart, "trend_chart": trend_chart,
             "waiting_now": waiting_now, "urgent_now": urgent_now, "now_label": now_label, "before_label": before_label}
@@ -200,7 +199,7 @@ async def _queue_now(db: AsyncSession) -> tuple[int, int]:
 async def page(request: Request, user: User, csrf: str) -> Response:
     choice, view, wijken = await _view(request)
     html = TEMPLATES.get_template("dashboard.html").render(
-        user=user, csrf=csrf, choice=choice, view=view, wijken=wijken, themes=THEMES, THEME_NL=report.THEME_NL,
+        user=user, csrf=csrf, choice=choice, view=view, wijken=wijken, themes=themes(), theme_label=theme_label,
         levels=LEVELS, PRESET_NL=PRESET_NL, options=period_options(choice.level, choice.period),
         threshold=min_cell(), query=choice.query(), previous=periods.previous(choice.period),
         printing=request.query_params.get("print") == "1")

@@ -1,6 +1,7 @@
 """Read the need log and turn it into what managers may see: per-week published figures for
 `voordeur needs export`, per-period figures for the dashboard (bot/needs/suppress.py), the
-dashboard's tables as a Dutch CSV, and Dutch labels. Plain functions over a session."""
+dashboard's tables as a Dutch CSV, and the Dutch labels of outcomes (those of themes and intents
+are in bot/taxonomy.py). Plain functions over a session."""
 
 from __future__ import annotations
 
@@ -21,22 +22,11 @@ from bot.taxonomy import themes_by_intent
 WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 COLUMNS = ["week", "wijk", "theme", "intent", "outcome", "count"]
 
-THEME_NL = {"schulden": "Geldzorgen", "zorg": "Zorg", "overlast": "Overlast", "crisis": "Crisis", "gesprek": "Gesprek"}
 GROUP_NL = {"geholpen": "Geholpen", "niet_geholpen": "Niet geholpen",
             "buiten_openingstijden": "Buiten openingstijden, nummer gegeven", "overig": "Overig"}
 OUTCOME_NL = {"met": "geholpen", "no_local_service": "geen dienst in de buurt", "waiting_list": "wachtlijst",
               "not_helped": "niet geholpen", "declined": "zelf afgezien", "out_of_hours": "buiten openingstijden, nummer gegeven",
               "out_of_scope": "valt erbuiten"}
-INTENT_NL = {
-    "debt_bills": "rekeningen en schulden", "debt_bailiff": "deurwaarder en beslag", "debt_rent": "huurschuld",
-    "debt_energy": "energie en water", "debt_benefits": "inkomen en toeslagen", "debt_food": "eten en voedselbank",
-    "care_home_support": "hulp thuis (Wmo)", "care_caregiver": "mantelzorg", "care_loneliness": "eenzaamheid",
-    "care_mental": "psychische klachten", "care_youth": "opvoeding en jeugd", "nuisance_noise": "geluidsoverlast",
-    "nuisance_neighbours": "ruzie met buren", "nuisance_youth": "overlast van jongeren",
-    "nuisance_waste": "afval en vervuiling", "nuisance_drugs": "drugsoverlast", "crisis_suicide": "suïcide",
-    "crisis_violence": "geweld", "crisis_emergency": "acuut gevaar", "ask_human": "vraagt een medewerker",
-    "out_of_scope": "valt erbuiten",
-}
 
 
 def parse_week(text: str) -> str:

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from bot.handover.pages.common import need_label
+from bot.taxonomy import intent_label
 from bot.store.models import Conversation
 from tests.handover.conftest import login
 
@@ -34,7 +34,7 @@ async def test_a_person_sees_all_needs_of_a_tangled_story(staff):
 
     shown = await needs_shown(staff, conversation.id)
     for intent in ("debt_bailiff", "debt_benefits", "care_youth"):
-        assert need_label(intent) in shown
+        assert intent_label(intent) in shown
     assert "debt_benefits" not in shown  # labels, not intent codes
 
 
@@ -52,4 +52,4 @@ async def test_asking_for_a_person_about_a_need_keeps_the_need_for_the_worker(st
     async with staff.switchboard.sessions() as db:
         conversation = (await db.scalars(select(Conversation).order_by(Conversation.id.desc()))).first()
     shown = await needs_shown(staff, conversation.id)
-    assert any(need_label(intent) in shown for intent in ("debt_bills", "debt_bailiff", "debt_rent"))
+    assert any(intent_label(intent) in shown for intent in ("debt_bills", "debt_bailiff", "debt_rent"))

@@ -12,10 +12,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from bot.lifecycle import State
-from bot.needs.report import INTENT_NL, THEME_NL
 from bot.store.models import User, utcnow
 from bot.switchboard import Switchboard
-from bot.taxonomy import contract_intent, themes_by_intent
+from bot.taxonomy import contract_intent, intent_label, theme_label, themes_by_intent
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent.parent / "templates"),
@@ -45,17 +44,6 @@ def theme_of(intent: str | None) -> str:
     return themes_by_intent().get(contract_intent(intent or ""), "gesprek")
 
 
-def need_label(intent: str | None) -> str:
-    """A need in the words a worker uses ("huurschuld"), never the intent code."""
-    if not intent:
-        return "onbekend"
-    return INTENT_NL.get(intent) or INTENT_NL.get(contract_intent(intent)) or "overige vraag"
-
-
-def theme_label(theme: str | None) -> str:
-    return THEME_NL.get(theme or "gesprek", "Gesprek")
-
-
 def local(moment: datetime | None, fmt: str = "%d-%m %H:%M") -> str:
     """A stored UTC time as a clock in the Netherlands shows it."""
     if moment is None:
@@ -77,7 +65,7 @@ def author_of(user: User) -> str:
 
 
 TEMPLATES.filters["local"] = local
-TEMPLATES.globals.update(need_label=need_label, theme_label=theme_label, theme_of=theme_of, STATE_NL=STATE_NL,
+TEMPLATES.globals.update(intent_label=intent_label, theme_label=theme_label, theme_of=theme_of, STATE_NL=STATE_NL,
                          ROLE_NL=ROLE_NL, CHANNEL_NL=CHANNEL_NL, REASON_NL=REASON_NL, ACTION_NL=ACTION_NL,
                          wait_level=wait_level)
 

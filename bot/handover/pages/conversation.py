@@ -16,8 +16,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from bot import lifecycle
 from bot.handover.access import log_access, log_read, read_reason
 from bot.handover.auth import require
-from bot.handover.pages.common import (MAX_REPLY, author_of, minutes_since, need_label, render, switchboard_of,
-                                       theme_of)
+from bot.handover.pages.common import MAX_REPLY, author_of, minutes_since, render, switchboard_of, theme_of
 from bot.handover.pages.transcript import load_transcript
 from bot.lifecycle import State
 from bot.needs.log import InvalidNeed
@@ -25,7 +24,7 @@ from bot.needs.models import CaseNeed
 from bot.pseudonym import short_label
 from bot.responses import load_responses, response
 from bot.store.models import Conversation, DirectoryService, Note, User
-from bot.taxonomy import NEED_THEMES, themes_by_intent
+from bot.taxonomy import NEED_THEMES, intent_label, themes_by_intent
 
 CLOSE_THEMES = (*NEED_THEMES, "crisis")  # what a worker can close a case on
 NEED_INTENTS = [i for i, theme in themes_by_intent().items() if theme in CLOSE_THEMES]
@@ -99,7 +98,7 @@ async def case_page(request: Request, user: User, csrf: str, refused: str | None
     last_need = next((i for i in reversed(needs) if i in NEED_INTENTS), None)
     # Services that serve the recognised needs first, then the rest of the directory.
     services.sort(key=lambda svc: not any(n in svc.intents.split(",") for n in needs))
-    need_choices = [(theme, [(i, need_label(i)) for i in NEED_INTENTS if themes_by_intent()[i] == theme])
+    need_choices = [(theme, [(i, intent_label(i)) for i in NEED_INTENTS if themes_by_intent()[i] == theme])
                     for theme in CLOSE_THEMES]
     page = render("conversation.html", status=422 if refused else 200, user=user, csrf=csrf, c=conversation,
                   label=short_label(conversation.resident), earlier=earlier, entries=current.entries,

@@ -16,15 +16,14 @@ from bot.handover import queue
 from bot.handover.access import in_queue_of, log_access
 from bot.handover.auth import COOKIE, require, session_user
 from bot.handover.pages.conversation import NEED_INTENTS
-from bot.handover.pages.common import (author_of, minutes_since, need_label, render, switchboard_of, theme_label,
-                                       theme_of)
+from bot.handover.pages.common import author_of, minutes_since, render, switchboard_of, theme_of
 from bot.lifecycle import State
 from bot.pseudonym import short_label
 from bot.responses import response
 from bot.store.models import AccessLog, Conversation, Message, Note, User
+from bot.taxonomy import intent_label, theme_label, themes
 
 VIEWS = {"alle": "Alle wachtenden", "team": "Mijn team", "urgent": "Alleen urgent", "mijn": "Alleen mijn gesprekken"}
-THEMES = ("schulden", "zorg", "overlast", "crisis", "gesprek")
 DONE_NL = {"afgesloten": "is afgesloten", "overgedragen": "is overgedragen", "teruggegeven": "is terug bij de assistent"}
 
 
@@ -39,7 +38,7 @@ class Filters:
         params = request.query_params
         view = params.get("toon", "alle")
         theme, wijk = params.get("thema", ""), params.get("wijk", "")
-        return cls(view if view in VIEWS else "alle", theme if theme in THEMES else "",
+        return cls(view if view in VIEWS else "alle", theme if theme in themes() else "",
                    wijk if wijk in wijken else "")
 
     def keeps(self, c: Conversation, need: str | None) -> bool:
@@ -119,7 +118,7 @@ async def queue_rows(request: Request, user: User, filters: Filters) -> tuple[li
     def row(c: Conversation) -> dict:
         need = needs.get(c.id) or c.last_intent
         return {"c": c, "label": short_label(c.resident), "theme": theme_of(need),
-                "need": need_label(need) if theme_of(need) != "gesprek" else "",
+                "need": intent_label(need) if theme_of(need) != "gesprek" else "",
                 "waiting": minutes_since(c.handover_at), "note": notes.get(c.id, ""), "unread": c.id in unread}
 
     return [row(c) for c in waiting], [row(c) for c in mine]
@@ -143,7 +142,7 @@ async def result_of(request: Request, user: User) -> str | None:
 
 
 def page_context(request: Request, user: User, filters: Filters) -> dict:
-    return {"filters": filters, "views": VIEWS, "themes": [(t, theme_label(t)) for t in THEMES],
+    return {"filters": filters, "views": VIEWS, "themes": [(t, theme_label(t)) for t in themes()],
             "wijken": wijken_of(request)}
 
 
