@@ -19,7 +19,7 @@ from sqlalchemy import delete, exists, select
 
 from bot.erase import forget_pending
 from bot.rasa import RasaClient
-from bot.referrals.lifecycle import expire as expire_referrals
+from bot.referrals.lifecycle import expire as expire_referrals, mark_overdue
 from bot.store.db import leave_no_trace, run_once_across_replicas
 from bot.store.models import Conversation, LoginAttempt, Message, Note, utcnow
 
@@ -52,6 +52,7 @@ async def delete_expired(sessions, days: int | None = None, rasa: RasaClient | N
         messages = await db.execute(delete(Message).where(Message.created_at < cutoff)
                                     .execution_options(synchronize_session=False))
         notes = await db.execute(delete(Note).where(Note.at < cutoff).execution_options(synchronize_session=False))
+        await mark_overdue(db)  # counted before retention may delete the referral with its conversation
         await expire_referrals(db, days=retention_days() if days is None else days)  # number and summary
         empty = (Conversation.updated_at < cutoff) & ~exists().where(Message.conversation_id == Conversation.id) \
             & ~exists().where(Note.conversation_id == Conversation.id)

@@ -41,6 +41,22 @@ class CaseNeed(Base):
     need_event_id: Mapped[int] = mapped_column(ForeignKey("need_events.id", ondelete="CASCADE"))
 
 
+class ReferralOutcome(Base):
+    """How often a call-back referral reached a stage, per ISO week, wijk, service and theme.
+
+    A count, not a row per referral: there is no id or row order that could be matched to the
+    referrals table, and nothing else than these closed fields (bot/needs/referral_outcomes.py)."""
+
+    __tablename__ = "referral_outcomes"
+
+    week: Mapped[str] = mapped_column(String(8), primary_key=True)  # ISO week in which the step happened
+    wijk: Mapped[str] = mapped_column(String(48), primary_key=True)  # a directory wijk or "onbekend"
+    service_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    theme: Mapped[str] = mapped_column(String(16), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(24), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+
 def iso_week(day: date) -> str:
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"

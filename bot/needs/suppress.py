@@ -385,6 +385,12 @@ class _Week:
         return {k: Figure(self.value[k], self.status[k]) for k in self.value}
 
 
+def publish_table(cells: Mapping, threshold: int, layout: Layout) -> dict:
+    """Every figure of one table of another shape (`layout`), suppressed by the same rules; the
+    referral outcomes (bot/needs/referral_outcomes.py) use it. Absent keys are zero."""
+    return _Week(cells, threshold, layout).run()
+
+
 def publish_week(cells: Mapping[Leaf, int], threshold: int) -> dict[NodeKey, Figure]:
     """Every figure of one week, keyed by (view, values); absent keys are zero."""
     return _publish_cached(tuple(sorted((leaf, n) for leaf, n in cells.items() if n > 0)), threshold)

@@ -3,6 +3,10 @@
 All functions work in the caller's transaction (`async with sessions.begin() as session`), so a
 referral changes together with the conversation step that caused it. Times are naive UTC like
 the rest of the store; the deadline is a local date in the municipality's time zone.
+
+Each step also counts itself in the anonymous referral outcomes (bot/needs/referral_outcomes.py:
+offered, accepted, declined, withdrawn, contacted in time or late, not reached, overdue, no
+longer needed), once per referral, in the same transaction; so every caller counts.
 """
 
 from __future__ import annotations
@@ -10,16 +14,19 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta, UTC
 
-from sqlalchemy import CursorResult, delete, or_, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.directory.model import Directory
+from bot.needs.referral_outcomes import count_stage, local_date
 from bot.needs.scrubber import scrub
 from bot.pseudonym import seal
 from bot.referrals.deadline import add_working_days
 from bot.referrals.models import CLOSED, RESULTS, Referral
 from bot.referrals.phone import dutch_phone
 
+# Waiting for the service: consent given, no result yet (a first 'not_reached' is a result).
+AWAITING = ("accepted", "sent", "seen")
 RETENTION_DAYS = 30  # number and summary are deleted after this many days at the latest
 CONSENT_WORDING = "v1"  # version of the offer text in domain.yml the resident agreed to
 
@@ -42,7 +49,7 @@ def _utc(now: datetime | None) -> datetime:
 
 
 async def offer(session: AsyncSession, directory: Directory, conversation_id: int, service_id: str,
-                wijk: str | None = None) -> Referral:
+                wijk: str | None = None, now: datetime | None = None) -> Referral:
     """Record that the assistant offered a call back by this service (nothing personal yet)."""
     service = directory.service(service_id)
     if not service.referral_team:
@@ -50,6 +57,18 @@ async def offer(session: AsyncSession, directory: Directory, conversation_id: in
     referral = Referral(conversation_id=conversation_id, service_id=service_id, team=service.referral_team,
                         status="offered", key=secrets.token_hex(16), wijk=wijk)
     session.add(referral)
+    await session.flush()
+    await count_stage(session, referral, "offered", now)
+    return referral
+
+
+async def decline(session: AsyncSession, referral: Referral, now: datetime | None = None) -> Referral:
+    """The resident said no to the offer ("Nee, ik bel zelf"): nothing personal was stored."""
+    if referral.status != "offered":
+        raise WrongState(referral.status)
+    referral.status = "declined"
+    _forget(referral, _utc(now))
+    await count_stage(session, referral, "declined", now)
     await session.flush()
     return referral
 
@@ -78,8 +97,14 @@ async def accept(session: AsyncSession, directory: Directory, secret: str, refer
     referral.call_time = call_time
     referral.deadline = add_working_days(local_day, service.callback_days)
     referral.next_delivery_at = moment  # the webhook (if the team has one) may deliver at once
+    await count_stage(session, referral, "accepted", now)
     await session.flush()
     return referral
+
+
+def _open(referral: Referral) -> bool:
+    """Consent given and not closed: the service still has to call (again)."""
+    return referral.status in AWAITING or (referral.status == "not_reached" and referral.not_reached < 2)
 
 
 def _forget(referral: Referral, moment: datetime) -> None:
@@ -96,6 +121,11 @@ async def withdraw(session: AsyncSession, referral: Referral, now: datetime | No
     A partner that already received the referral by webhook is sent a withdrawal (ids only).
     """
     delivered = referral.status in ("sent", "seen", "not_reached")
+    await _count_overdue(session, referral, now)
+    if referral.status == "offered":  # an offer taken back before consent is a no
+        await count_stage(session, referral, "declined", now)
+    elif _open(referral):
+        await count_stage(session, referral, "withdrawn", now)
     referral.status = "withdrawn"
     _forget(referral, _utc(now))
     if delivered and referral.team:
@@ -109,15 +139,38 @@ async def record_result(session: AsyncSession, referral: Referral, result: str,
     """A partner's result. 'not_reached' keeps the number for one more try; the second one closes."""
     if result not in RESULTS:
         raise ValueError(f"unknown result {result!r}")
-    if referral.status in CLOSED or referral.status == "offered":
-        raise WrongState(referral.status)
+    if referral.status in CLOSED or referral.status == "offered" or referral.closed_at is not None:
+        raise WrongState(referral.status)  # closed also after the second 'not_reached'
+    await _count_overdue(session, referral, now)
     referral.status = result
     if result == "not_reached":
         referral.not_reached += 1
     if result in CLOSED or referral.not_reached >= 2:
         _forget(referral, _utc(now))
+    if result in ("called", "appointment"):
+        in_time = referral.deadline is None or local_date(now) <= referral.deadline
+        await count_stage(session, referral, "contacted_in_time" if in_time else "contacted_late", now)
+    elif result == "not_reached" and referral.not_reached >= 2:
+        await count_stage(session, referral, "not_reached", now)
+    elif result == "no_longer_needed":
+        await count_stage(session, referral, "no_longer_needed", now)
     await session.flush()
     return referral
+
+
+async def _count_overdue(session: AsyncSession, referral: Referral, now: datetime | None) -> bool:
+    """Count 'overdue' when the deadline has passed and the service recorded no result yet."""
+    if referral.status in AWAITING and referral.deadline is not None and local_date(now) > referral.deadline:
+        return await count_stage(session, referral, "overdue", now)
+    return False
+
+
+async def mark_overdue(session: AsyncSession, now: datetime | None = None) -> list[Referral]:
+    """The deadline check (the retention job runs it): referrals whose deadline passed without
+    any result from the service; each is counted as overdue once. Returns the ones new now."""
+    rows = await session.scalars(select(Referral).where(Referral.status.in_(AWAITING),
+                                                        Referral.deadline < local_date(now)))
+    return [referral for referral in rows.all() if await _count_overdue(session, referral, now)]
 
 
 async def expire(session: AsyncSession, days: int = RETENTION_DAYS, now: datetime | None = None) -> int:
@@ -133,7 +186,15 @@ async def expire(session: AsyncSession, days: int = RETENTION_DAYS, now: datetim
 
 
 async def erase_for_conversations(session: AsyncSession, conversation_ids: list[int]) -> int:
-    """bot.erase: delete these conversations' referrals entirely; return how many."""
+    """bot.erase: delete these conversations' referrals entirely; return how many.
+
+    Erasing is withdrawing: an open referral counts as withdrawn first. The anonymous counts
+    stay (they are joined to nothing)."""
+    referrals = await session.scalars(select(Referral).where(Referral.conversation_id.in_(conversation_ids)))
+    for referral in referrals.all():
+        if _open(referral):
+            await _count_overdue(session, referral, None)
+            await count_stage(session, referral, "withdrawn")
     statement = delete(Referral).where(Referral.conversation_id.in_(conversation_ids))
     result: CursorResult = await session.execute(statement)  # type: ignore[assignment]
     return result.rowcount or 0

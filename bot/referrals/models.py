@@ -16,11 +16,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.store.models import Base, utcnow
 
 STATUSES = ("offered", "accepted", "sent", "seen", "called", "appointment", "not_reached",
-            "no_longer_needed", "withdrawn")
+            "no_longer_needed", "withdrawn", "declined")
 # What a partner may record after trying to call (console or webhook receipt).
 RESULTS = ("called", "appointment", "not_reached", "no_longer_needed")
 # A referral in one of these states needs nothing more from anyone: number and summary go.
-CLOSED = ("called", "appointment", "no_longer_needed", "withdrawn")
+CLOSED = ("called", "appointment", "no_longer_needed", "withdrawn", "declined")
 
 
 class Referral(Base):
@@ -47,3 +47,6 @@ class Referral(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None]
+    # Conversation side: the stages already counted in the anonymous referral_outcomes (comma
+    # separated), so each stage counts once per referral (bot/needs/referral_outcomes.py).
+    counted: Mapped[str] = mapped_column(String(200), default="", server_default="")
