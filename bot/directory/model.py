@@ -116,3 +116,7 @@ class Directory:
 
     def service(self, service_id: str) -> Service:
         return next(s for s in self.services if s.id == service_id)
+
+    def referral_teams(self) -> set[str]:
+        """The partner teams that call residents back (the console's "Terugbelverzoeken" queues)."""
+        return {s.referral_team for s in self.services if s.referral_team}

@@ -45,9 +45,12 @@ def read_reason(conversation: Conversation, user: User) -> str | None:
     return None
 
 
-async def log_access(db: AsyncSession, user: User, conversation_id: int, action: str, reason: str) -> None:
+async def log_access(db: AsyncSession, user: User, conversation_id: int, action: str, reason: str,
+                     referral_id: int | None = None) -> None:
+    """One access-log row; a read of a call-back referral also names the referral (its conversation's id stays
+    the key, so the admin's filters, the CSV and erase treat it like any other read of that conversation)."""
     db.add(AccessLog(user_id=user.id, username=user.username, conversation_id=conversation_id,
-                     action=action, reason=reason[:120]))
+                     action=action, reason=reason[:120], referral_id=referral_id))
 
 
 async def log_read(db: AsyncSession, user: User, conversation_id: int, reason: str, refresh: bool = False) -> None:

@@ -199,3 +199,12 @@ async def erase_for_conversations(session: AsyncSession, conversation_ids: list[
     result: CursorResult = await session.execute(statement)  # type: ignore[assignment]
     return result.rowcount or 0
 
+
+
+async def mark_seen(session: AsyncSession, referral: Referral) -> bool:
+    """The team opened the referral in the console: accepted/sent becomes seen; return whether it changed."""
+    if referral.status not in ("accepted", "sent"):
+        return False
+    referral.status = "seen"
+    await session.flush()
+    return True

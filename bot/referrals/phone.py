@@ -24,3 +24,8 @@ def dutch_phone(text: str) -> str:
     if phonenumbers.number_type(number) not in CALLABLE:
         raise InvalidPhone("not a mobile or landline number")
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def spoken_phone(e164: str) -> str:
+    """A stored number as a Dutch worker dials it: '+31612345678' -> '06 12345678'."""
+    return phonenumbers.format_number(phonenumbers.parse(e164, "NL"), PhoneNumberFormat.NATIONAL)

@@ -116,7 +116,7 @@ class LoginAttempt(Base):
 
 
 class AccessLog(Base):
-    """Who opened which conversation, when, and why. Admins read it."""
+    """Who opened which conversation (or a call-back referral of it), when, and why. Admins read it."""
 
     __tablename__ = "access_log"
 
@@ -124,8 +124,10 @@ class AccessLog(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     username: Mapped[str] = mapped_column(String(64))
     conversation_id: Mapped[int] = mapped_column()  # no FK: rows outlive retention; erase deletes them
-    action: Mapped[str] = mapped_column(String(24))  # open | claim | reply | close | ...
+    action: Mapped[str] = mapped_column(String(24))  # open | claim | reply | close | referral_open | ...
     reason: Mapped[str] = mapped_column(String(120))
+    # A partner's read of a referral (summary, number) or its result; the conversation is the referral's.
+    referral_id: Mapped[int | None] = mapped_column(default=None)  # no FK, like conversation_id
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from bot.directory import default_directory
 from bot.handover.auth import require
 from bot.handover.pages.common import ACTION_NL, LOCAL_TIME, local, render, switchboard_of
 from bot.handover.users import ROLES, add_user, change_role_and_team, reset_password, revoke_sessions, set_active
@@ -76,17 +77,25 @@ def utc_midnight(day: str) -> datetime:
     return start.astimezone(UTC).replace(tzinfo=None)
 
 
+async def known_teams(db) -> list[str]:
+    """The teams an admin may choose: those users are in and the directory's referral teams. A choice,
+    not free text, so a typo cannot put a worker in a team whose queue nobody else sees."""
+    used = set(await db.scalars(select(User.team).distinct()))
+    return sorted(used | default_directory().referral_teams() | {"buurtteam"})
+
+
 @require("admin")
 async def admin_page(request: Request, user: User, csrf: str) -> Response:
     chosen = LogFilter.of(request)
     async with switchboard_of(request).sessions() as db:
         users = list(await db.scalars(select(User).order_by(User.username)))
+        teams = await known_teams(db)
         total = await db.scalar(chosen.apply(select(func.count(AccessLog.id))))
         rows = list(await db.scalars(chosen.apply(select(AccessLog)).order_by(AccessLog.id.desc())
                                      .offset((chosen.page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
     pages = max(1, -(-total // PAGE_SIZE))
     return render("admin.html", user=user, csrf=csrf, users=users, log=rows, roles=ROLES, error=None,
-                  chosen=chosen, total=total, pages=pages, actions=ACTION_NL)
+                  chosen=chosen, total=total, pages=pages, actions=ACTION_NL, teams=teams)
 
 
 @require("admin")
@@ -105,6 +114,13 @@ async def access_log_csv(request: Request, user: User, csrf: str) -> Response:
         "Content-Disposition": 'attachment; filename="toegangslog.csv"', "Cache-Control": "no-store"})
 
 
+UNKNOWN_TEAM = "Kies een team uit de lijst. Een nieuw team maak je op de server met: voordeur user add --team."
+
+
+class UnknownTeam(ValueError):
+    """The form named a team that is not in the list (an old page, or a hand-made request)."""
+
+
 def new_user_problem(username: str, password: str, role: str) -> str | None:
     """What is wrong with the form, in Dutch, before the database sees it."""
     if not username.strip():
@@ -120,12 +136,16 @@ def new_user_problem(username: str, password: str, role: str) -> str | None:
 async def add_user_form(request: Request, user: User, csrf: str) -> Response:
     form = await request.form()
     username, password, role = str(form.get("username", "")), str(form.get("password", "")), str(form.get("role", ""))
+    team = str(form.get("team", "")) or "buurtteam"
     problem = new_user_problem(username, password, role)
     if problem is None:
         try:
             async with switchboard_of(request).sessions.begin() as db:
-                await add_user(db, username, password, role, str(form.get("display_name", "")) or None,
-                               str(form.get("team", "")) or "buurtteam")
+                if team not in await known_teams(db):
+                    raise UnknownTeam(team)
+                await add_user(db, username, password, role, str(form.get("display_name", "")) or None, team)
+        except UnknownTeam:
+            problem = UNKNOWN_TEAM
         except IntegrityError:
             problem = f"De gebruikersnaam {username.strip().lower()} bestaat al. Kies een andere naam."
         except ValueError:  # the user module's own checks, in case they grow stricter than ours
@@ -158,6 +178,8 @@ async def change_user_form(request: Request, user: User, csrf: str) -> Response:
             problem = f"Het wachtwoord moet minstens {MIN_PASSWORD} tekens hebben."
         elif what == "role" and str(form.get("role", "")) not in ROLES:
             problem = "Kies een rol uit de lijst."
+        elif what == "role" and str(form.get("team", "")) not in ["", *await known_teams(db)]:  # "": keep
+            problem = UNKNOWN_TEAM
         else:
             if what in ("deactivate", "activate"):
                 await set_active(db, target, what == "activate")

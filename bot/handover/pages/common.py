@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from bot.directory import default_directory
 from bot.lifecycle import State
 from bot.store.models import User, utcnow
 from bot.switchboard import Switchboard
@@ -29,7 +30,9 @@ CHANNEL_NL = {"webchat": "webchat", "telegram": "Telegram", "whatsapp": "WhatsAp
 REASON_NL = {"crisis": "crisis", "ask_human": "vroeg om een medewerker", "not_understood": "assistent begreep het niet",
              "transfer": "overgedragen"}
 ACTION_NL = {"open": "gelezen", "claim": "opgepakt", "reply": "antwoord gestuurd", "hand_back": "terug naar assistent",
-             "transfer": "overgedragen", "close": "afgesloten", "note": "notitie geschreven"}
+             "transfer": "overgedragen", "close": "afgesloten", "note": "notitie geschreven",
+             "referral_open": "terugbelverzoek gelezen", "referral_phone": "telefoonnummer getoond",
+             "referral_result": "resultaat terugbelverzoek"}
 # Minutes of waiting after which the queue shows a case in amber, then red.
 WAIT_AMBER, WAIT_RED = 5, 15
 
@@ -59,6 +62,12 @@ def wait_level(minutes: int) -> str:
     return "wait-red" if minutes >= WAIT_RED else "wait-amber" if minutes >= WAIT_AMBER else "wait-ok"
 
 
+def handles_referrals(user: User) -> bool:
+    """A worker of a team that calls residents back (a directory service's referral_team) has the
+    "Terugbelverzoeken" page; everyone else gets 404 there and sees no link."""
+    return user.role == "worker" and user.team in default_directory().referral_teams()
+
+
 def author_of(user: User) -> str:
     """How a worker is named to residents: first name and team."""
     return f"{user.display_name} ({user.team})"
@@ -67,7 +76,7 @@ def author_of(user: User) -> str:
 TEMPLATES.filters["local"] = local
 TEMPLATES.globals.update(intent_label=intent_label, theme_label=theme_label, theme_of=theme_of, STATE_NL=STATE_NL,
                          ROLE_NL=ROLE_NL, CHANNEL_NL=CHANNEL_NL, REASON_NL=REASON_NL, ACTION_NL=ACTION_NL,
-                         wait_level=wait_level)
+                         wait_level=wait_level, handles_referrals=handles_referrals)
 
 
 def render(name: str, status: int = 200, **context) -> HTMLResponse:
