@@ -16,6 +16,7 @@ import re
 import secrets
 import sys
 import tempfile
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 import httpx
@@ -27,7 +28,9 @@ sys.path.insert(0, str(ROOT))
 from bot import stack  # noqa: E402
 from bot.app import create_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.directory import default_directory  # noqa: E402
 from bot.handover.users import add_user  # noqa: E402
+from bot.referrals.lifecycle import accept, offer  # noqa: E402
 from tests.browser import chromium_page  # noqa: E402
 
 PASSWORD = "schermafdruk-wachtwoord"
@@ -65,6 +68,7 @@ async def seed(app, url: str) -> dict[str, int]:
         await add_user(db, "joost", PASSWORD, "worker", "Joost", team="schuldhulp")
         await add_user(db, "mira", PASSWORD, "manager", "Mira")
         await add_user(db, "beheer", PASSWORD, "admin", "Beheer")
+        await add_user(db, "pien", PASSWORD, "worker", "Pien", team="schuldhulp-terugbel")
     ids = {}
     async with httpx.AsyncClient(base_url=url, timeout=60) as resident:
         # A returning resident: an earlier case, closed, then a new question.
@@ -94,7 +98,26 @@ async def seed(app, url: str) -> dict[str, int]:
         await say(resident, "screens-crisis-3", "ik wil niet meer leven")
         await say(resident, "screens-care-004", "mijn moeder kan niet meer alleen thuis wonen, mag ik een medewerker")
         await sanne.aclose()
+        # Residents who agreed that the debt service calls them back: one of last week (overdue), two new.
+        for n, (days_ago, wijk, time, summary) in enumerate((
+                (8, "Zuid", "middag", "Huurachterstand van drie maanden. Brief van de verhuurder."),
+                (0, "Noord", "ochtend", "Schulden. Brieven van de deurwaarder. Beslag op loon vanaf maandag."),
+                (0, "Centrum", "na 18:00", "Rekeningen stapelen zich op. Wil hulp bij een betalingsregeling."))):
+            session = f"screens-callback-{n}"
+            await say(resident, session, "ik heb schulden")
+            ids[f"referral{n}"] = await accepted_referral(app, session, days_ago, wijk, time, summary)
     return ids
+
+
+async def accepted_referral(app, session: str, days_ago: int, wijk: str, call_time: str, summary: str) -> int:
+    """A call-back referral the resident agreed to (bot/referrals/lifecycle), for the partner's queue."""
+    switchboard = app.state.switchboard
+    conversation_id = await switchboard._conversation_id("webchat", switchboard.pseudonym("webchat", session), None)
+    async with switchboard.sessions.begin() as db:
+        referral = await offer(db, default_directory(), conversation_id, "schuldhulp", wijk)
+        await accept(db, default_directory(), switchboard.secret, referral, phone="06-12345678", summary=summary,
+                     call_time=call_time, now=datetime.now(UTC) - timedelta(days=days_ago))
+        return referral.id
 
 
 async def shoot(url: str, out: Path, ids: dict[str, int]) -> list[Path]:
@@ -122,6 +145,18 @@ async def shoot(url: str, out: Path, ids: dict[str, int]) -> list[Path]:
             await page.press("#text", "Enter")
             await page.wait_for_selector("#log li:nth-child(2)")
             made.append(await snap(page, out / f"webchat-{size}.png"))
+    for size, (width, height) in SIZES.items():
+        async with chromium_page(width, height) as page:
+            await page.goto(url + "/console/login")
+            await page.fill("input[name=username]", "pien")
+            await page.fill("input[name=password]", PASSWORD)
+            await page.click("button[type=submit]")
+            await page.goto(url + "/console/terugbelverzoeken")
+            made.append(await snap(page, out / f"console-referrals-{size}.png", full=True))
+            await page.goto(f"{url}/console/terugbelverzoeken/{ids['referral1']}")
+            await page.click("#show-phone")
+            await page.wait_for_selector("#phone")
+            made.append(await snap(page, out / f"console-referral-{size}.png", full=True))
     async with chromium_page(1280, 860) as page:
         for username, path, name in (("mira", "/dashboard", "dashboard"), ("beheer", "/console/admin", "console-admin")):
             await page.goto(url + "/console/login")
