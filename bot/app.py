@@ -20,6 +20,7 @@ from bot.channels import build_channels
 from bot.config import Settings, require_strong_secrets
 from bot.directory import default_directory
 from bot.directory.sync import sync_directory
+from bot.follow_up import FollowUpQuestion, ask_due
 from bot.handover import console
 from bot.needs import dashboard
 from bot.health import healthz
@@ -27,6 +28,7 @@ from bot.language import load_model
 from bot.notify import Notifier, RedisNotifier
 from bot.rasa import RasaClient
 from bot.referrals.partners import load_partners
+from bot.referrals.resident_updates import tell_residents
 from bot.referrals.webhook import Partner, deliver_due
 from bot.retention import delete_expired
 from bot.safety.rules import lexicons
@@ -42,7 +44,8 @@ RETRY_INTERVAL_SECONDS = float(os.environ.get("VOORDEUR_RETRY_INTERVAL", "2"))
 async def background_loop(switchboard: Switchboard, partners: dict[str, Partner] | None = None) -> None:
     """Retry what waits for Rasa or a channel, remind waiting residents, and once an hour
     delete conversations past the retention period. Referrals due for a partner's webhook are
-    delivered each round (the partner takes each once by its idempotency key)."""
+    delivered each round (the partner takes each once by its idempotency key); residents hear
+    what became of their referral, and due follow-ups are asked (each once, one replica)."""
     last_cleanup = 0.0
     while True:
         try:
@@ -50,6 +53,8 @@ async def background_loop(switchboard: Switchboard, partners: dict[str, Partner]
             await switchboard.remind_waiting()
             if partners:
                 await deliver_due(switchboard.sessions, switchboard.secret, partners)
+            await tell_residents(switchboard)  # what the service did with their call-back request
+            await ask_due(switchboard)  # "is het gelukt om ... te bellen?"
             if time.monotonic() - last_cleanup > 3600:
                 expired = await delete_expired(switchboard.sessions, rasa=switchboard.rasa)
                 last_cleanup = time.monotonic()
@@ -88,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     switchboard = Switchboard(sessions=sessions, rasa=rasa, secret=settings.secret, notifier=notifier)
     directory = default_directory()  # a bad file fails here, naming file, entry and field
     switchboard.known_wijken = set(directory.wijk_names())
+    switchboard.own_questions.append(FollowUpQuestion())
     partners = load_partners(os.environ.get("VOORDEUR_REFERRAL_PARTNERS"))  # a bad file fails here too
 
     channels = build_channels(settings, switchboard, STATIC_DIR)

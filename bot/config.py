@@ -111,6 +111,9 @@ class Settings:
     whatsapp_api_base_url: str = "https://graph.facebook.com/v21.0"
     whatsapp_template_name: str | None = None  # for replies outside the 24-hour window
     whatsapp_template_language: str = "nl"
+    # "Is het gelukt?" outside the 24-hour window (bot/follow_up.py): {{1}} = service, 4 quick replies
+    whatsapp_follow_up_template: str | None = None
+    whatsapp_follow_up_template_language: str = "nl"
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -140,6 +143,9 @@ class Settings:
             ).rstrip("/"),
             whatsapp_template_name=env.get("WHATSAPP_TEMPLATE_NAME") or None,
             whatsapp_template_language=env.get("WHATSAPP_TEMPLATE_LANGUAGE") or "nl",
+            whatsapp_follow_up_template=env.get("WHATSAPP_FOLLOW_UP_TEMPLATE") or None,
+            whatsapp_follow_up_template_language=(env.get("WHATSAPP_FOLLOW_UP_TEMPLATE_LANGUAGE")
+                                                  or env.get("WHATSAPP_TEMPLATE_LANGUAGE") or "nl"),
             extra={k: v for k, v in env.items() if k.startswith("VOORDEUR_")},
         )
 

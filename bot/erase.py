@@ -3,7 +3,8 @@
 Where a resident's data lives, and what erasing does there:
 - the gateway database: their conversations with every message in and out (also replies still
   waiting to be delivered), the sealed push address, workers' notes, their call-back referrals
-  (bot/referrals: number, summary, consent), and the access-log rows that name those conversations;
+  (bot/referrals: number, summary, consent), their planned "is het gelukt?" follow-ups
+  (bot/follow_up.py), and the access-log rows that name those conversations;
 - Rasa: the tracker of their pseudonym (`RasaClient.forget`; Voordeur's tracker store in
   rasa_addons/tracker_store.py keeps no message text and deletes a forgotten sender's rows).
 The need log is not touched: it holds no key that joins it to a conversation or a person (the
@@ -23,6 +24,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.follow_up import erase_for_conversations as erase_follow_ups
 from bot.needs.models import CaseNeed
 from bot.rasa import RasaClient
 from bot.referrals.lifecycle import erase_for_conversations
@@ -58,6 +60,7 @@ async def erase_conversations(session: AsyncSession, conversation_ids: list[int]
     # Explicit deletes, child rows first: correct whether or not the database cascades.
     await session.execute(delete(Note).where(Note.conversation_id.in_(conversation_ids)))
     await erase_for_conversations(session, conversation_ids)  # referrals: number, summary, consent
+    await erase_follow_ups(session, conversation_ids)  # "is het gelukt?" questions planned or asked
     await session.execute(delete(CaseNeed).where(CaseNeed.conversation_id.in_(conversation_ids)))  # the link only
     await session.execute(delete(Message).where(Message.conversation_id.in_(conversation_ids)))
     access = cast(CursorResult[Any],  # a DELETE's result has rowcount; SQLAlchemy types it as Result

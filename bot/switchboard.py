@@ -471,6 +471,16 @@ class Switchboard:
         await self._deliver(conversation_id, [item])
         return item
 
+    async def send_stored(self, messages: list[Message]) -> None:
+        """Publish and deliver messages a background job stored in its own transaction (committed
+        by now, together with its note that they were said: each is said once)."""
+        by_conversation: dict[int, list[Outgoing]] = {}
+        for message in messages:
+            by_conversation.setdefault(message.conversation_id, []).append(outgoing(message))
+        for conversation_id, items in by_conversation.items():
+            self.notifier.publish(f"conversation:{conversation_id}", items)
+            await self._deliver(conversation_id, items)
+
     # ---- the assistant's part in a handover ---------------------------------------------
 
     async def resume_assistant(self, resident: str) -> None:

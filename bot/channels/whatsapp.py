@@ -5,6 +5,8 @@
     WHATSAPP_API_BASE_URL              # default https://graph.facebook.com/v21.0
     WHATSAPP_TEMPLATE_NAME             # optional: for replies outside the 24-hour window
     WHATSAPP_TEMPLATE_LANGUAGE         # default nl
+    WHATSAPP_FOLLOW_UP_TEMPLATE        # optional: "is het gelukt?" outside the window (bot/follow_up.py)
+    WHATSAPP_FOLLOW_UP_TEMPLATE_LANGUAGE   # default: WHATSAPP_TEMPLATE_LANGUAGE
 
 In: GET /webhooks/whatsapp (hub.challenge handshake) and POST /webhooks/whatsapp, verified with
 X-Hub-Signature-256 (HMAC-SHA256 of the raw body with the app secret; 403 when wrong or
@@ -62,6 +64,7 @@ from bot.channels.base import (
 from bot.channels.commands import Commands, command_of, said
 from bot.channels.ordering import KeyedLocks, RecentIds
 from bot.config import Settings
+from bot.follow_up import whatsapp_template
 from bot.responses import response
 from bot.store.models import Message, utcnow
 from bot.switchboard import Inbound, Outgoing, Switchboard
@@ -269,10 +272,16 @@ class WhatsAppChannel:
     async def deliver(self, address: str, messages: list[Outgoing]) -> None:
         inside = await self._inside_window(address)
         template = self.settings.whatsapp_template_name
+        follow_up = self.settings.whatsapp_follow_up_template
 
         async def send(item: Outgoing) -> None:
+            asking = None if inside or not follow_up else whatsapp_template(
+                address, item.buttons, follow_up, self.settings.whatsapp_follow_up_template_language)
             if inside:
                 await self._send(address, item)
+            elif asking is not None:  # "is het gelukt?": its own template, with its answers as buttons
+                await self.client.send(asking)
+                log.info("whatsapp: follow-up %s sent as template (outside the 24-hour window)", item.id)
             elif template:
                 await self.client.send(
                     template_payload(address, item, template, self.settings.whatsapp_template_language))

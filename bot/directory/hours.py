@@ -82,6 +82,11 @@ def format_moment(moment: datetime, now: datetime) -> str:
     return f"{when} om {format_time(moment)}"
 
 
+def format_day(day: date) -> str:
+    """'dinsdag 24 november': a day as residents say it (a deadline, a follow-up)."""
+    return f"{DAY_NAMES[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+
+
 def format_week(service: Service) -> str:
     """The weekly hours in short Dutch: 'ma t/m vr 9:00 tot 17:00'."""
     if service.always_open:

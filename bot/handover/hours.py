@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.directory.holidays import holiday_name
 from bot.directory.hours import format_moment
+from bot.responses import response
 
 TZ = ZoneInfo("Europe/Amsterdam")
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -60,3 +61,13 @@ def desk_hours() -> DeskHours:
 def say_when(moment: datetime, now: datetime) -> str:
     """'vandaag om 9:00', 'morgen om 9:00', 'dinsdag 28 april om 9:00'."""
     return format_moment(moment, now.astimezone(TZ))
+
+
+def worker_back_note(now: datetime) -> str | None:
+    """Outside desk hours: "Een medewerker is er weer morgen om 9:00." for a text that offers a
+    person but is not the assistant's answer (those get it from bot/decision.py); None when open."""
+    hours = desk_hours()
+    opening = None if hours.is_open(now) else hours.next_opening(now)
+    if opening is None:
+        return None
+    return response("utter_gateway_worker_back").text.format(next_opening=say_when(opening, now))

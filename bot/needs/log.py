@@ -100,3 +100,16 @@ async def record_close(db: AsyncSession, conversation: Conversation, intent: str
         event = match
     await db.execute(delete(CaseNeed).where(CaseNeed.conversation_id == conversation.id))
     return event
+
+
+async def record_follow_up(db: AsyncSession, conversation_id: int, intent: str, outcome: str) -> NeedEvent | None:
+    """The resident's answer to "is het gelukt?" (bot/follow_up.py) becomes the real outcome of the
+    need event this conversation wrote for `intent` (counted once, not again). None when the case
+    has no such event any more (a worker closed it: the worker's outcome stands)."""
+    if outcome not in OUTCOMES:
+        raise InvalidNeed("unknown outcome")
+    for link, event in await _linked(db, conversation_id):
+        if link.intent == intent:
+            event.outcome = outcome
+            return event
+    return None

@@ -15,7 +15,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.store.models import Base
 
-OUTCOMES = ("met", "no_local_service", "waiting_list", "not_helped", "declined", "out_of_hours", "out_of_scope")
+OUTCOMES = ("met", "no_local_service", "waiting_list", "not_helped", "declined", "out_of_hours", "out_of_scope",
+            # The resident's answer to "is het gelukt?" after only a number was given (bot/follow_up.py).
+            "contact_made", "contact_failed", "still_waiting", "gave_up")
 
 
 class NeedEvent(Base):

@@ -26,7 +26,8 @@ GROUP_NL = {"geholpen": "Geholpen", "niet_geholpen": "Niet geholpen",
             "buiten_openingstijden": "Buiten openingstijden, nummer gegeven", "overig": "Overig"}
 OUTCOME_NL = {"met": "geholpen", "no_local_service": "geen dienst in de buurt", "waiting_list": "wachtlijst",
               "not_helped": "niet geholpen", "declined": "zelf afgezien", "out_of_hours": "buiten openingstijden, nummer gegeven",
-              "out_of_scope": "valt erbuiten"}
+              "out_of_scope": "valt erbuiten", "contact_made": "contact gelukt", "contact_failed": "contact niet gelukt",
+              "still_waiting": "nog geen contact", "gave_up": "opgegeven"}
 
 
 def parse_week(text: str) -> str:

@@ -58,7 +58,8 @@ PRIME = (1 << 61) - 1
 # could not be helped right away; neither helped nor not helped.
 GROUPS = {"met": "geholpen", "no_local_service": "niet_geholpen", "waiting_list": "niet_geholpen",
           "not_helped": "niet_geholpen", "out_of_hours": "buiten_openingstijden", "declined": "overig",
-          "out_of_scope": "overig"}
+          "out_of_scope": "overig", "contact_made": "geholpen", "contact_failed": "niet_geholpen",
+          "still_waiting": "overig", "gave_up": "niet_geholpen"}
 
 # Axis levels, coarse to fine. A view names one level per axis: (wijk, topic, result).
 WIJK_LEVELS = (None, "wijk")

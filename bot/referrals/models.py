@@ -50,3 +50,12 @@ class Referral(Base):
     # Conversation side: the stages already counted in the anonymous referral_outcomes (comma
     # separated), so each stage counts once per referral (bot/needs/referral_outcomes.py).
     counted: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # What the resident was told about this referral, comma-separated (bot/referrals/resident_updates.py):
+    # each update once, also with several replicas.
+    told: Mapped[str] = mapped_column(String(128), default="", server_default="")
+
+    def was_told(self, update: str) -> bool:
+        return update in self.told.split(",")
+
+    def mark_told(self, update: str) -> None:
+        self.told = ",".join([*filter(None, self.told.split(",")), update])

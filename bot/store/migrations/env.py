@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import context
 
 import bot.needs.models
-import bot.referrals.models  # noqa: F401  (registers the referrals table)
+import bot.referrals.models  # registers the referrals table
+import bot.follow_up  # noqa: F401  (registers the follow_ups table)
 from bot.store.models import Base
 
 target_metadata = Base.metadata

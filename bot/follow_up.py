@@ -1,0 +1,349 @@
+""""Is het gelukt?": asking a resident who was only given a number whether they reached the service.
+
+When the assistant routed a need to a service that does not call residents back (no
+`referral_team`; those get the call-back offer of bot/referrals instead), the gateway offers once
+per conversation and service: "Zal ik over een paar dagen vragen of het gelukt is?". Yes plans a
+`FollowUp` for 10:00 local time, `VOORDEUR_FOLLOW_UP_DAYS` working days later (default 3). Then
+`ask_due` (the background loop, one replica) asks "Is het gelukt om <service> te bellen?" on the
+resident's own channel: Telegram and WhatsApp deliver it (WhatsApp outside its 24-hour window as
+the approved template `WHATSAPP_FOLLOW_UP_TEMPLATE`), the web chat shows it when the page is
+opened again in the same tab. The answer (a button, or words such as "nee ze namen niet op")
+becomes the real outcome of that need in the need log, through the conversation's `CaseNeed`
+link, so the resident still counts once. "Nog niet" asks once more, later; no answer is needed.
+
+The row holds no text of the resident: conversation, service id, intent, status, times. It goes
+with the conversation (erase, retention: cascade and an explicit delete in bot/erase.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from datetime import datetime, time, UTC
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import CursorResult, ForeignKey, Index, String, UniqueConstraint, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.directory import default_directory
+from bot.directory.hours import format_day
+from bot.directory.model import Directory, Service
+from bot.handover.hours import worker_back_note
+from bot.lifecycle import State
+from bot.needs.log import record_follow_up
+from bot.own_questions import Asked
+from bot.rasa import BotReply
+from bot.referrals.deadline import add_working_days
+from bot.responses import response
+from bot.store.db import run_once_across_replicas
+from bot.store.models import Base, Conversation, Message, utcnow
+from bot.taxonomy import CRISIS_INTENTS
+
+if TYPE_CHECKING:
+    from bot.decision import Decision
+    from bot.switchboard import Switchboard
+
+log = logging.getLogger(__name__)
+
+FOLLOW_UP_JOB_LOCK = 7_016  # PostgreSQL advisory lock id of the job that asks due follow-ups
+DEFAULT_DAYS = 3  # working days between "ja, vraag het me" and the question
+ASK_AT = time(10, 0)  # local time: not at night, not at breakfast
+MAX_ASKS = 2  # "nog niet" is asked once more, then never again
+# Need outcomes after which the resident holds a service's number: open now ("met"), or closed
+# now with the number and when it opens ("out_of_hours": they call later, so asking helps too).
+GAVE_A_NUMBER = ("met", "out_of_hours")
+
+# Status of a follow-up: offered -> planned | declined; planned -> asked -> answered, or planned
+# again once after "nog niet".
+STATUSES = ("offered", "declined", "planned", "asked", "answered")
+ANSWERS = ("contact_made", "contact_failed", "still_waiting", "gave_up")  # also need-log outcomes
+# A button's payload: "gelukt:<choice>:<service id>". Choices: ja / nee (the offer) or an answer.
+PAYLOAD = re.compile(r"^gelukt:(ja|nee|contact_made|contact_failed|still_waiting|gave_up):([a-z0-9_-]{1,64})$")
+PREFIX = "gelukt"
+
+
+class FollowUp(Base):
+    """One "is het gelukt?" for one service in one conversation (offered at most once)."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (UniqueConstraint("conversation_id", "service_id"),
+                      Index("ix_follow_ups_status_due", "status", "due_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    service_id: Mapped[str] = mapped_column(String(64))
+    intent: Mapped[str] = mapped_column(String(48))  # the need whose outcome the answer corrects
+    status: Mapped[str] = mapped_column(String(12), default="offered")
+    due_at: Mapped[datetime | None]  # naive UTC: when to ask (planned)
+    asked_at: Mapped[datetime | None]
+    asks: Mapped[int] = mapped_column(default=0)
+    answer: Mapped[str | None] = mapped_column(String(24))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def follow_up_days() -> int:
+    """VOORDEUR_FOLLOW_UP_DAYS: working days until the question (1-20, default 3)."""
+    try:
+        days = int(os.environ.get("VOORDEUR_FOLLOW_UP_DAYS", DEFAULT_DAYS))
+    except ValueError:
+        return DEFAULT_DAYS
+    return min(max(days, 1), 20)
+
+
+def due_moment(directory: Directory, now: datetime, days: int | None = None) -> datetime:
+    """10:00 local time, `days` working days after the local day of `now`; naive UTC like the store."""
+    local = now.astimezone(directory.timezone)
+    day = add_working_days(local.date(), follow_up_days() if days is None else days)
+    moment = datetime.combine(day, ASK_AT, tzinfo=directory.timezone)
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def local_day(directory: Directory, moment: datetime) -> str:
+    return format_day(moment.replace(tzinfo=UTC).astimezone(directory.timezone).date())
+
+
+def payload(choice: str, service_id: str) -> str:
+    return f"{PREFIX}:{choice}:{service_id}"
+
+
+def _with_payloads(name: str, service_id: str, **fields: Any) -> BotReply:
+    """A domain.yml response whose buttons' payloads (ja, contact_made, ...) name the service."""
+    wording = response(name)
+    buttons = [{"title": b["title"], "payload": payload(b["payload"], service_id)} for b in wording.buttons]
+    return BotReply(wording.text.format(**fields) if fields else wording.text, buttons)
+
+
+def _say(name: str, now: datetime | None = None, **fields: Any) -> BotReply:
+    """A domain.yml response; one that offers a person says, outside desk hours, when one is back."""
+    wording = response(name)
+    text = wording.text.format(**fields) if fields else wording.text
+    note = worker_back_note(now) if now is not None and wording.buttons else None
+    return BotReply(f"{text} {note}" if note else text, list(wording.buttons))
+
+
+def question(service: Service) -> BotReply:
+    return _with_payloads("utter_gateway_follow_up_question", service.id, service=service.name)
+
+
+def asked_service(buttons: list[dict[str, str]]) -> str | None:
+    """The service id when these buttons are exactly the follow-up question's (WhatsApp's template)."""
+    found = [PAYLOAD.match(str(b.get("payload", ""))) for b in buttons]
+    if not found or not all(found):
+        return None
+    choices = [m.group(1) for m in found if m]
+    services = {m.group(2) for m in found if m}
+    return services.pop() if choices == list(ANSWERS) and len(services) == 1 else None
+
+
+# ---- reading free text -----------------------------------------------------------------------
+
+_WORDS = re.compile(r"[a-zà-ÿ]+")
+YES = ("ja", "jawel", "graag", "ok", "oke", "oké", "okay", "goed", "prima", "doe maar", "is goed", "ja graag")
+NO = ("nee", "neen", "nee dank je", "nee bedankt", "liever niet", "hoeft niet", "niet nodig", "niet doen")
+# Checked in this order: "nog niet gebeld" is not a failure, "nee ze namen niet op" not a yes.
+ANSWER_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("gave_up", ("geef het op", "geef op", "opgegeven", "laat maar", "hoeft niet meer", "ik stop ermee",
+                 "heb het opgegeven", "geen zin meer")),
+    ("still_waiting", ("nog niet", "nog geen tijd", "moet nog", "ga nog", "nog even", "wacht nog", "later")),
+    ("contact_failed", ("niet gelukt", "lukte niet", "lukt niet", "niet bereikt", "namen niet op",
+                        "neemt niet op", "nemen niet op", "niet opgenomen", "geen contact", "niemand",
+                        "kwam er niet door", "kom er niet door", "niet door", "bezet", "nee")),
+    ("contact_made", ("ja", "gelukt", "contact", "gesproken", "afspraak", "geholpen", "gebeld", "bereikt")),
+)
+MAX_ANSWER_WORDS = 12  # a longer message is probably about something else: the assistant reads it
+
+
+def _words(text: str) -> str:
+    return " ".join(_WORDS.findall(text.lower()))
+
+
+def _has(text: str, phrase: str) -> bool:
+    return re.search(rf"\b{re.escape(phrase)}\b", text) is not None
+
+
+def read_answer(text: str) -> str | None:
+    """The follow-up answer in a resident's own words, or None when it is not clearly one."""
+    words = _words(text)
+    if not words or len(words.split()) > MAX_ANSWER_WORDS:
+        return None
+    for answer, phrases in ANSWER_PHRASES:
+        if any(_has(words, phrase) for phrase in phrases):
+            return answer
+    return None
+
+
+def read_consent(text: str) -> str | None:
+    """'ja' / 'nee' to the offer in a resident's own words (a short message only), or None."""
+    words = _words(text)
+    if not words or len(words.split()) > 4:
+        return None
+    if any(_has(words, phrase) for phrase in NO):
+        return "nee"
+    if any(words == phrase or words.startswith(phrase + " ") for phrase in YES):
+        return "ja"
+    return None
+
+
+# ---- the own question ------------------------------------------------------------------------
+
+class FollowUpQuestion:
+    """The offer after the assistant's answer, and the resident's answers (bot/own_questions.py)."""
+
+    name = "follow_up"
+
+    async def answer(self, asked: Asked, text: str) -> list[BotReply] | None:
+        session, conversation = asked.session, asked.conversation
+        pressed = PAYLOAD.match(text.strip())
+        if pressed:
+            choice, service_id = pressed.groups()
+            follow_up = await session.scalar(select(FollowUp).where(
+                FollowUp.conversation_id == conversation.id, FollowUp.service_id == service_id))
+            if follow_up is None:
+                return None  # not ours (typed by hand): the assistant answers
+            return await self._choose(asked, follow_up, choice)
+        follow_up = await self._just_asked(asked)
+        if follow_up is None:
+            return None
+        choice = read_consent(text) if follow_up.status == "offered" else read_answer(text)
+        return None if choice is None else await self._choose(asked, follow_up, choice)
+
+    async def _just_asked(self, asked: Asked) -> FollowUp | None:
+        """The follow-up offered or asked since the resident's previous message, if any: only
+        then are free words read as its answer."""
+        previous = await asked.session.scalar(select(func.max(Message.created_at)).where(
+            Message.conversation_id == asked.conversation.id, Message.direction == "in",
+            Message.id < asked.message.id))
+        rows = await asked.session.scalars(select(FollowUp).where(
+            FollowUp.conversation_id == asked.conversation.id,
+            FollowUp.status.in_(("offered", "asked"))).order_by(FollowUp.updated_at.desc()))
+        for follow_up in rows:
+            moment = follow_up.asked_at if follow_up.status == "asked" else follow_up.created_at
+            if moment is not None and (previous is None or moment >= previous):
+                return follow_up
+        return None
+
+    async def _choose(self, asked: Asked, follow_up: FollowUp, choice: str) -> list[BotReply]:
+        service = _service(asked.directory, follow_up.service_id)
+        if follow_up.status == "offered" and choice in ("ja", "nee"):
+            if choice == "nee":
+                follow_up.status = "declined"
+                return [_say("utter_gateway_follow_up_not_planned")]
+            follow_up.status = "planned"
+            follow_up.due_at = due_moment(asked.directory, asked.now)
+            return [_say("utter_gateway_follow_up_planned", day=local_day(asked.directory, follow_up.due_at))]
+        if follow_up.status != "asked" or choice not in ANSWERS:
+            return [_say("utter_gateway_follow_up_known")]  # an old button pressed again
+        await record_follow_up(asked.session, asked.conversation.id, follow_up.intent, choice)
+        follow_up.answer = choice
+        follow_up.status = "answered"
+        if choice == "contact_made":
+            return [_say("utter_gateway_follow_up_made")]
+        if choice == "still_waiting":
+            if follow_up.asks < MAX_ASKS:
+                follow_up.status = "planned"
+                since = max(asked.now, (follow_up.asked_at or utcnow()).replace(tzinfo=UTC))
+                follow_up.due_at = due_moment(asked.directory, since)
+                return [_say("utter_gateway_follow_up_later", day=local_day(asked.directory, follow_up.due_at))]
+            return [_say("utter_gateway_follow_up_last")]
+        if choice == "gave_up":
+            return [_say("utter_gateway_follow_up_gave_up", asked.now)]
+        replies = [_say("utter_gateway_follow_up_failed", asked.now)]
+        if service is not None and service.phones:
+            replies.insert(0, _say("utter_gateway_follow_up_phone", service=service.name, phone=service.phones[0]))
+        return replies
+
+    async def after(self, asked: Asked, decision: Decision) -> list[BotReply]:
+        """Offer the follow-up when the assistant just gave the number of a service that does
+        not call back; once per service, and never again in a conversation that said no."""
+        for instruction in decision.instructions:
+            need = instruction.get("need")
+            if not isinstance(need, dict) or need.get("outcome") not in GAVE_A_NUMBER:
+                continue
+            service = _service(asked.directory, need.get("service"))
+            intent = need.get("intent")
+            if service is None or service.referral_team or not isinstance(intent, str) or intent in CRISIS_INTENTS:
+                continue
+            earlier = list(await asked.session.scalars(select(FollowUp.status).where(
+                FollowUp.conversation_id == asked.conversation.id,
+                (FollowUp.service_id == service.id) | (FollowUp.status == "declined"))))
+            if earlier:
+                continue
+            asked.session.add(FollowUp(conversation_id=asked.conversation.id, service_id=service.id,
+                                       intent=intent, status="offered"))
+            await asked.session.flush()
+            return [_with_payloads("utter_gateway_follow_up_offer", service.id)]
+        return []
+
+
+def _service(directory: Directory, service_id: object) -> Service | None:
+    if not isinstance(service_id, str):
+        return None
+    return next((s for s in directory.services if s.id == service_id), None)
+
+
+# ---- asking when due -------------------------------------------------------------------------
+
+async def ask_due(switchboard: Switchboard, now: datetime | None = None) -> int:
+    """Ask every planned follow-up whose time has come (one replica; each asked once); return how many.
+
+    A conversation a person has right now is asked after the worker hands it back or closes it.
+    """
+    directory = default_directory()
+    moment = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
+    stored: list[Message] = []
+
+    async def job(session: AsyncSession) -> None:
+        rows = await session.execute(
+            select(FollowUp).join(Conversation, Conversation.id == FollowUp.conversation_id)
+            .where(FollowUp.status == "planned", FollowUp.due_at <= moment,
+                   Conversation.state.in_((State.BOT.value, State.CLOSED.value)))
+            .order_by(FollowUp.due_at).limit(200))
+        for follow_up in rows.scalars():
+            service = _service(directory, follow_up.service_id)
+            if service is None:  # left the directory: nothing sensible to ask
+                follow_up.status = "answered"
+                continue
+            follow_up.status, follow_up.asked_at = "asked", moment
+            follow_up.asks += 1
+            reply = question(service)
+            message = Message(conversation_id=follow_up.conversation_id, direction="out", sender="bot",
+                              text=reply.text, buttons=reply.buttons, status="queued")
+            session.add(message)
+            stored.append(message)
+
+    await run_once_across_replicas(switchboard.sessions, FOLLOW_UP_JOB_LOCK, job)
+    if stored:
+        log.info("follow-up: asked %d resident(s)", len(stored))
+        await switchboard.send_stored(stored)
+    return len(stored)
+
+
+async def erase_for_conversations(session: AsyncSession, conversation_ids: list[int]) -> int:
+    """bot.erase: delete these conversations' follow-ups; return how many."""
+    result: CursorResult = await session.execute(  # type: ignore[assignment]
+        delete(FollowUp).where(FollowUp.conversation_id.in_(conversation_ids)))
+    return result.rowcount or 0
+
+
+# ---- WhatsApp outside the 24-hour window -------------------------------------------------------
+
+def whatsapp_template(to: str, buttons: list[dict[str, str]], name: str, language: str) -> dict[str, Any] | None:
+    """The approved template message that asks the follow-up question (body variable {{1}}: the
+    service's name; four quick-reply buttons in the order of ANSWERS, their payloads ours), or
+    None when these buttons are not the follow-up question's."""
+    service_id = asked_service(buttons)
+    service = _service(default_directory(), service_id)
+    if service is None:
+        return None
+    return {
+        "messaging_product": "whatsapp", "to": to, "type": "template",
+        "template": {"name": name, "language": {"code": language}, "components": [
+            {"type": "body", "parameters": [{"type": "text", "text": service.name}]},
+            *({"type": "button", "sub_type": "quick_reply", "index": str(index),
+               "parameters": [{"type": "payload", "payload": payload(answer, service.id)}]}
+              for index, answer in enumerate(ANSWERS)),
+        ]},
+    }

@@ -1,0 +1,226 @@
+""""Is het gelukt?" (issue 15.5), through a running gateway with the real assistant: a resident who
+was only given a number agrees to be asked again; days later (time travel: the job runs at the
+due date) the question comes on their channel; the answer, a button or their own words, becomes
+the need log's real outcome. WhatsApp asks outside its 24-hour window with the approved template
+(fake Graph API, signed webhooks). The web chat page shows the question when it is opened again."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, UTC
+
+from sqlalchemy import func, select, update
+
+from bot.follow_up import FollowUp, ask_due
+from bot.needs.models import CaseNeed, NeedEvent
+from bot.retention import delete_expired
+from bot.store.models import Conversation, Message
+from tests.browser import chromium_page
+from tests.conftest import running_gateway
+from tests.fakes.graph_server import running_fake_graph
+
+FOOD = "ik heb geen eten meer in huis en geen geld"  # routed to the Voedselbank (no call back)
+SERVICE = "Voedselbank Voorbeeldstad"
+QUESTION = f"Is het gelukt om {SERVICE} te bellen?"
+OFFER = "Zal ik over een paar dagen vragen of het gelukt is?"
+
+
+def buttons_of(messages: list[dict], text: str) -> dict[str, str]:
+    found = [m for m in messages if m["text"].startswith(text)]
+    assert found, f"no message starting {text!r} in {[m['text'] for m in messages]}"
+    return {b["title"]: b["payload"] for b in found[-1]["buttons"]}
+
+
+async def messages(gw, session: str) -> list[dict]:
+    reply = await gw.client.get("/api/webchat/messages?after=0", headers={"X-Webchat-Session": session})
+    return reply.json()["messages"]
+
+
+async def follow_up_of(gw, session: str | None = None) -> FollowUp:
+    async with gw.switchboard.sessions() as db:
+        query = select(FollowUp).join(Conversation, Conversation.id == FollowUp.conversation_id)
+        if session is not None:
+            query = query.where(Conversation.resident == gw.switchboard.pseudonym("webchat", session))
+        found = await db.scalar(query)
+    assert found is not None
+    return found
+
+
+async def need_outcome(gw, follow_up: FollowUp) -> str:
+    async with gw.switchboard.sessions() as db:
+        return await db.scalar(select(NeedEvent.outcome).join(CaseNeed, CaseNeed.need_event_id == NeedEvent.id).where(
+            CaseNeed.conversation_id == follow_up.conversation_id, CaseNeed.intent == follow_up.intent))
+
+
+async def event_count(gw) -> int:
+    async with gw.switchboard.sessions() as db:
+        return await db.scalar(select(func.count(NeedEvent.id))) or 0
+
+
+async def agreed(gw, session: str) -> FollowUp:
+    """The resident is routed to the Voedselbank and presses "Ja, vraag het me"."""
+    body = await gw.say(session, FOOD)
+    assert "0123-456 750" in " ".join(m["text"] for m in body["messages"])
+    offer = buttons_of(body["messages"], OFFER)
+    assert list(offer) == ["Ja, vraag het me", "Nee"]
+    body = await gw.say(session, offer["Ja, vraag het me"])  # the page posts the button's payload
+    follow_up = await follow_up_of(gw, session)
+    assert follow_up.status == "planned" and follow_up.due_at is not None
+    assert body["messages"][0]["text"].startswith("Goed. Ik vraag het je op ")
+    return follow_up
+
+
+async def asked(gw, session: str, follow_up: FollowUp) -> dict[str, str]:
+    """Time travel to the due date: the job asks, the web chat has the question waiting."""
+    assert follow_up.due_at is not None
+    assert await ask_due(gw.switchboard, now=follow_up.due_at.replace(tzinfo=UTC) - timedelta(minutes=1)) == 0
+    assert await ask_due(gw.switchboard, now=follow_up.due_at.replace(tzinfo=UTC)) == 1
+    assert await ask_due(gw.switchboard, now=follow_up.due_at.replace(tzinfo=UTC) + timedelta(days=1)) == 0
+    return buttons_of(await messages(gw, session), QUESTION)
+
+
+async def test_each_answer_becomes_the_need_log_outcome(gateway):
+    gw = gateway
+    cases = {  # session: (how the resident answers, the outcome, what the reply says)
+        "w" + "a" * 32: ("Ja, ik heb contact", "contact_made", "Fijn dat het gelukt is"),
+        "w" + "b" * 32: ("Nee, niet gelukt", "contact_failed", "Wat vervelend dat het niet lukte"),
+        "w" + "c" * 32: ("Ik geef het op", "gave_up", "Dat snap ik"),
+        "w" + "1" * 32: ("ja gelukt hoor", "contact_made", "Fijn dat het gelukt is"),
+        "w" + "2" * 32: ("nee ze namen niet op", "contact_failed", "Wat vervelend dat het niet lukte"),
+    }
+    for session, (answer, outcome, reply) in cases.items():
+        follow_up = await agreed(gw, session)
+        before = await need_outcome(gw, follow_up)
+        assert before in ("met", "out_of_hours")  # "routed" ...
+        choices = await asked(gw, session, follow_up)
+        assert list(choices) == ["Ja, ik heb contact", "Nee, niet gelukt", "Nog niet", "Ik geef het op"]
+        events = await event_count(gw)
+        body = await gw.say(session, choices.get(answer, answer))  # a button, or their own words
+        assert any(m["text"].startswith(reply) for m in body["messages"])
+        assert await need_outcome(gw, follow_up) == outcome  # ... becomes what really happened
+        assert await event_count(gw) == events  # the resident still counts once
+        async with gw.switchboard.sessions() as db:
+            answered = await db.scalar(select(Message).where(Message.direction == "in").order_by(Message.id.desc()))
+        assert answered is not None and answered.intent is None  # never seen by the assistant
+        if outcome in ("contact_failed", "gave_up"):  # a person, or another way
+            offered = [b["payload"] for m in body["messages"] for b in m["buttons"]]
+            assert "/ask_human" in offered
+        if outcome == "contact_failed":
+            assert "0123-456 750" in " ".join(m["text"] for m in body["messages"])
+
+    # The person button really leads to the queue.
+    body = await gw.say("w" + "b" * 32, "/ask_human")
+    assert body["state"] == "waiting_for_human"
+
+
+async def test_nog_niet_asks_once_more_then_never_again(gateway):
+    gw, session = gateway, "w" + "3" * 32
+    follow_up = await agreed(gw, session)
+    choices = await asked(gw, session, follow_up)
+    body = await gw.say(session, "nog niet gebeld")
+    assert body["messages"][0]["text"].startswith("Goed. Ik vraag het je nog één keer")
+    assert await need_outcome(gw, follow_up) == "still_waiting"
+    again = await follow_up_of(gw, session)
+    assert again.status == "planned" and again.due_at > follow_up.due_at
+    choices = await asked(gw, session, again)
+    body = await gw.say(session, choices["Nog niet"])
+    assert body["messages"][0]["text"].startswith("Goed. Ik vraag het niet meer.")
+    assert await ask_due(gw.switchboard, now=datetime.now(UTC) + timedelta(days=60)) == 0
+    assert len([m for m in await messages(gw, session) if m["text"] == QUESTION]) == 2
+
+
+async def test_no_means_never_asked_and_not_offered_again(gateway):
+    gw, session = gateway, "w" + "4" * 32
+    body = await gw.say(session, FOOD)
+    body = await gw.say(session, buttons_of(body["messages"], OFFER)["Nee"])
+    assert body["messages"][0]["text"] == "Goed. Dan vraag ik het niet."
+    assert (await follow_up_of(gw, session)).status == "declined"
+    body = await gw.say(session, "waar is de voedselbank")
+    assert OFFER not in [m["text"] for m in body["messages"]]
+    assert await ask_due(gw.switchboard, now=datetime.now(UTC) + timedelta(days=60)) == 0
+
+
+async def test_erase_and_retention_delete_follow_ups(gateway):
+    gw = gateway
+    await agreed(gw, "w" + "5" * 32)
+    reply = await gw.client.post("/api/webchat/erase", json={"session": "w" + "5" * 32})
+    assert reply.status_code == 200
+    async with gw.switchboard.sessions() as db:
+        assert await db.scalar(select(FollowUp)) is None
+
+    await agreed(gw, "w" + "6" * 32)
+    async with gw.switchboard.sessions.begin() as db:  # a month passes without a word
+        month_ago = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=31)
+        await db.execute(update(Message).values(created_at=month_ago))
+        await db.execute(update(Conversation).values(updated_at=month_ago))
+    expired = await delete_expired(gw.switchboard.sessions)
+    assert expired.conversations == 1
+    async with gw.switchboard.sessions() as db:
+        assert await db.scalar(select(FollowUp)) is None
+
+
+async def test_the_web_chat_page_shows_the_question_when_the_resident_comes_back(gateway):
+    gw, session = gateway, "w" + "7" * 32
+    follow_up = await agreed(gw, session)
+    async with chromium_page() as page:
+        await page.add_init_script(f"sessionStorage.setItem('voordeur-session', '{session}');")
+        await page.goto(gw.url + "/")
+        await page.wait_for_selector("text=Goed. Ik vraag het je op")
+        assert await page.locator(f"text={QUESTION}").count() == 0
+        await ask_due(gw.switchboard, now=follow_up.due_at.replace(tzinfo=UTC))
+        await page.reload()  # the resident comes back (same tab)
+        await page.wait_for_selector(f"text={QUESTION}")
+        await page.get_by_role("button", name="Ja, ik heb contact").click()
+        await page.wait_for_selector("text=Fijn dat het gelukt is")
+    assert await need_outcome(gw, follow_up) == "contact_made"
+
+
+async def test_whatsapp_asks_with_the_approved_template_outside_the_24_hours(tmp_path, rasa_server, action_server):
+    wa = "31612345699"
+    async with running_fake_graph() as graph:
+        env = {**graph.env(), "WHATSAPP_TEMPLATE_NAME": "voordeur_bericht",
+               "WHATSAPP_FOLLOW_UP_TEMPLATE": "voordeur_is_het_gelukt", "WHATSAPP_FOLLOW_UP_TEMPLATE_LANGUAGE": "nl"}
+        async with running_gateway(tmp_path, rasa_server.url, action_server.url, env) as gw:
+            async def post(body: bytes, signed: bool = True) -> int:
+                headers = graph.signed_headers(body) if signed else {"content-type": "application/json"}
+                return (await gw.client.post("/webhooks/whatsapp", content=body, headers=headers)).status_code
+
+            assert await post(graph.text_webhook(wa, FOOD, "wamid.f1")) == 200
+            sent = await graph.wait_for_sent(2, wa)
+            offer = next(m for m in sent if m.get("type") == "interactive"
+                         and m["interactive"]["body"]["text"] == OFFER)
+            yes = offer["interactive"]["action"]["buttons"][0]["reply"]
+            assert yes["title"] == "Ja, vraag het me"
+            count = len(graph.sent_to(wa))
+            assert await post(graph.button_reply_webhook(wa, yes["id"], yes["title"], "wamid.f2")) == 200
+            await graph.wait_for_sent(count + 1, wa)
+            async with gw.switchboard.sessions() as db:
+                follow_up = await db.scalar(select(FollowUp))
+            assert follow_up is not None and follow_up.status == "planned" and follow_up.due_at is not None
+
+            # Days pass: the resident's 24-hour window is closed when the question is due.
+            async with gw.switchboard.sessions.begin() as db:
+                await db.execute(update(Message).where(Message.direction == "in")
+                                 .values(created_at=datetime.now(UTC).replace(tzinfo=None) - timedelta(days=3)))
+            count = len(graph.sent_to(wa))
+            assert await ask_due(gw.switchboard, now=follow_up.due_at.replace(tzinfo=UTC)) == 1
+            template = (await graph.wait_for_sent(count + 1, wa))[-1]
+            assert template["type"] == "template"
+            assert template["template"]["name"] == "voordeur_is_het_gelukt"
+            assert template["template"]["language"] == {"code": "nl"}
+            body, *quick_replies = template["template"]["components"]
+            assert body["parameters"] == [{"type": "text", "text": SERVICE}]
+            payloads = [c["parameters"][0]["payload"] for c in quick_replies]
+            assert [c["sub_type"] for c in quick_replies] == ["quick_reply"] * 4
+            assert [c["index"] for c in quick_replies] == ["0", "1", "2", "3"]
+
+            # A forged answer changes nothing; the resident's quick reply does.
+            answer = graph.message_webhook(wa, "wamid.f3", "button", {"payload": payloads[0], "text": "Ja, ik heb contact"})
+            assert await post(answer, signed=False) == 403
+            assert await need_outcome(gw, follow_up) in ("met", "out_of_hours")
+            count = len(graph.sent_to(wa))
+            assert await post(answer) == 200
+            reply = (await graph.wait_for_sent(count + 1, wa))[-1]
+            assert reply["type"] == "text" and reply["text"]["body"].startswith("Fijn dat het gelukt is")
+            assert await need_outcome(gw, follow_up) == "contact_made"
+            assert await post(answer) == 200  # Meta delivers it again: answered once
+            assert len(graph.sent_to(wa)) == count + 1
