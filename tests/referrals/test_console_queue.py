@@ -42,10 +42,10 @@ async def partner(gateway_without_rasa):
     return gateway
 
 
-async def accepted_referral(gateway, *, consent_days_ago: int = 0, phone: str = PHONE,
-                            summary: str = SUMMARY) -> tuple[int, int]:
+async def accepted_referral(gateway, *, consent_days_ago: int = 0, phone: str = PHONE, summary: str = SUMMARY,
+                            resident: str | None = None) -> tuple[int, int]:
     """A web chat resident who agreed that schuldhulp calls them back: (referral id, conversation id)."""
-    resident = session_id()
+    resident = resident or session_id()
     await gateway.say(resident, "ik heb schulden en de deurwaarder komt")
     conversation_id = await case_of(gateway, resident)
     directory = default_directory()
@@ -189,6 +189,22 @@ async def test_withdrawn_and_other_teams_referrals_vanish_and_forms_need_the_csr
     assert await access_log(partner, kept) == []
 
 
+async def test_not_reached_twice_closes_the_referral_and_deletes_the_number(partner):
+    referral_id, _ = await accepted_referral(partner)
+    pien = await login(partner, "pien")
+    token = await csrf_of(pien, "/console/terugbelverzoeken")
+    for expected in ("blijft in de lijst voor een tweede poging", "Het verzoek is afgesloten"):
+        answer = await pien.post(f"/console/terugbelverzoeken/{referral_id}/resultaat",
+                                 data={"csrf": token, "result": "not_reached"}, follow_redirects=True)
+        assert expected in answer.text
+    closed = await referral(partner, referral_id)
+    assert (closed.not_reached, closed.phone, closed.summary, closed.closed_at is not None) == (2, None, None, True)
+    assert f'data-referral="{referral_id}"' not in answer.text
+    reasons = [a.reason for a in await access_log(partner, referral_id)]
+    assert reasons == [f"terugbelverzoek {referral_id}: Niet bereikt (blijft voor een tweede poging)",
+                       f"terugbelverzoek {referral_id}: Niet bereikt"]
+
+
 async def test_the_admin_chooses_a_team_from_the_known_teams(partner):
     admin = await login(partner, "admin")
     page = (await admin.get("/console/admin", headers={"accept": "text/html"})).text
@@ -203,3 +219,20 @@ async def test_the_admin_chooses_a_team_from_the_known_teams(partner):
     assert added.status_code == 303
     kees = await login(partner, "kees")
     assert "Terugbelverzoeken" in (await kees.get("/console", headers={"accept": "text/html"})).text
+
+
+async def test_a_resident_who_erases_vanishes_from_the_queue_with_the_reads_of_their_number(partner):
+    resident = session_id()
+    erased_id, _ = await accepted_referral(partner, resident=resident)
+    pien = await login(partner, "pien")
+    assert SUMMARY in (await pien.get(f"/console/terugbelverzoeken/{erased_id}")).text
+    token = await csrf_of(pien, "/console/terugbelverzoeken")
+    assert SHOWN in (await pien.post(f"/console/terugbelverzoeken/{erased_id}/nummer", data={"csrf": token})).text
+    assert len(await access_log(partner, erased_id)) == 2
+
+    assert (await partner.client.post("/api/webchat/erase", json={"session": resident})).status_code == 200
+    page = (await pien.get("/console/terugbelverzoeken", headers={"accept": "text/html"})).text
+    assert f'data-referral="{erased_id}"' not in page and "Er zijn geen open verzoeken." in page
+    assert (await pien.get(f"/console/terugbelverzoeken/{erased_id}")).status_code == 404
+    assert await referral(partner, erased_id) is None
+    assert await access_log(partner, erased_id) == []  # like every access-log row of an erased conversation
