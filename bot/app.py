@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import time
 from pathlib import Path
 
@@ -38,7 +37,6 @@ from bot.switchboard import Switchboard
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).with_name("static")
-RETRY_INTERVAL_SECONDS = float(os.environ.get("VOORDEUR_RETRY_INTERVAL", "2"))
 
 
 async def background_loop(switchboard: Switchboard, partners: dict[str, Partner] | None = None) -> None:
@@ -62,7 +60,7 @@ async def background_loop(switchboard: Switchboard, partners: dict[str, Partner]
                     log.info("retention: deleted %s", expired)
         except Exception as error:  # keep trying; the database may be back next round
             log.warning("background round failed: %s", type(error).__name__)
-        await asyncio.sleep(RETRY_INTERVAL_SECONDS)
+        await asyncio.sleep(switchboard.settings.retry_interval)
 
 
 async def database_unavailable(request, exc) -> JSONResponse:
@@ -90,11 +88,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     sessions = make_sessionmaker(engine)
     rasa = RasaClient(settings.rasa_url, settings.rasa_token)
     notifier = RedisNotifier(settings.redis_url) if settings.redis_url else Notifier()
-    switchboard = Switchboard(sessions=sessions, rasa=rasa, secret=settings.secret, notifier=notifier)
-    directory = default_directory()  # a bad file fails here, naming file, entry and field
+    switchboard = Switchboard(sessions=sessions, rasa=rasa, secret=settings.secret, settings=settings, notifier=notifier)
+    directory = default_directory(settings.directory_path)  # a bad file fails here, naming file, entry and field
     switchboard.known_wijken = set(directory.wijk_names())
     switchboard.own_questions.append(FollowUpQuestion())
-    partners = load_partners(os.environ.get("VOORDEUR_REFERRAL_PARTNERS"))  # a bad file fails here too
+    partners = load_partners(settings.referral_partners)  # a bad file fails here too
 
     channels = build_channels(settings, switchboard, STATIC_DIR)
 
@@ -134,5 +132,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.engine = engine
     app.state.switchboard = switchboard
-    app.state.actions_url = os.environ.get("ACTION_ENDPOINT_URL", "http://127.0.0.1:5055/webhook")
+    app.state.actions_url = settings.action_endpoint_url
     return app

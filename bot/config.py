@@ -1,4 +1,9 @@
-"""Settings from environment variables and an optional `.env` file (names in CONTRACTS.md §6)."""
+"""Settings from environment variables and an optional `.env` file (names in CONTRACTS.md §6).
+
+Every environment variable is read here, and only when `Settings.load()` is called, never at
+import (a test fails on a read elsewhere). Values that may change while a process runs (desk
+hours, the retention period, the directory file) are read with a `Settings.load()` per use;
+loading has no side effects: the two generated secrets are made on first use."""
 
 from __future__ import annotations
 
@@ -6,9 +11,11 @@ import contextlib
 import os
 import secrets
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DIRECTORY = PROJECT_ROOT / "directory" / "services.yml"  # the demo municipality
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -91,14 +98,18 @@ def async_database_url(url: str) -> str:
     return url
 
 
+def child_environment(**overrides: str) -> dict[str, str]:
+    """The environment for a process we start (Rasa, the action server, a gateway): ours plus
+    `overrides`."""
+    return {**os.environ, **overrides}
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
     database_url: str
     rasa_url: str
-    rasa_token: str
     gateway_port: int
-    secret: str
     redis_url: str | None = None
     telegram_bot_token: str | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
@@ -114,7 +125,23 @@ class Settings:
     # "Is het gelukt?" outside the 24-hour window (bot/follow_up.py): {{1}} = service, 4 quick replies
     whatsapp_follow_up_template: str | None = None
     whatsapp_follow_up_template_language: str = "nl"
-    extra: dict[str, str] = field(default_factory=dict)
+    # The gateway's work
+    desk_hours: str = "mon-fri 09:00-17:00"  # VOORDEUR_DESK_HOURS, Europe/Amsterdam
+    minutes_per_case: int = 10  # VOORDEUR_MINUTES_PER_CASE: the wait a resident is told, per case ahead
+    remind_minutes: int = 15  # VOORDEUR_REMIND_MINUTES
+    retention_days: int = 30  # VOORDEUR_RETENTION_DAYS
+    stuck_seconds: float = 60  # VOORDEUR_STUCK_SECONDS: a message still `received` is picked up again
+    retry_interval: float = 2  # VOORDEUR_RETRY_INTERVAL: seconds between background rounds
+    directory_path: Path = DEFAULT_DIRECTORY  # VOORDEUR_DIRECTORY
+    referral_partners: str | None = None  # VOORDEUR_REFERRAL_PARTNERS: the partners' secrets file
+    # The processes around it (bot/stack.py)
+    action_endpoint_url: str = "http://127.0.0.1:5055/webhook"  # ACTION_ENDPOINT_URL
+    actions_port: int = 5055  # ACTIONS_PORT
+    model_path: Path = PROJECT_ROOT / "models" / "voordeur.tar.gz"  # VOORDEUR_MODEL
+    rasa_bin: Path = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"  # VOORDEUR_RASA_BIN
+    extra: dict[str, str] = field(default_factory=dict, repr=False)  # every VOORDEUR_* variable, as given
+    given_rasa_token: str | None = field(default=None, repr=False)  # RASA_TOKEN
+    given_secret: str | None = field(default=None, repr=False)  # VOORDEUR_SECRET
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -126,9 +153,9 @@ class Settings:
             data_dir=data_dir,
             database_url=async_database_url(database_url),
             rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
-            rasa_token=env.get("RASA_TOKEN") or _persistent_secret(data_dir / "rasa_token"),
+            given_rasa_token=env.get("RASA_TOKEN") or None,
             gateway_port=int(env.get("GATEWAY_PORT", "8080")),
-            secret=env.get("VOORDEUR_SECRET") or _persistent_secret(data_dir / "secret"),
+            given_secret=env.get("VOORDEUR_SECRET") or None,
             redis_url=env.get("REDIS_URL") or None,
             telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
             telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"),
@@ -146,8 +173,28 @@ class Settings:
             whatsapp_follow_up_template=env.get("WHATSAPP_FOLLOW_UP_TEMPLATE") or None,
             whatsapp_follow_up_template_language=(env.get("WHATSAPP_FOLLOW_UP_TEMPLATE_LANGUAGE")
                                                   or env.get("WHATSAPP_TEMPLATE_LANGUAGE") or "nl"),
+            desk_hours=env.get("VOORDEUR_DESK_HOURS", "mon-fri 09:00-17:00"),
+            minutes_per_case=int(env.get("VOORDEUR_MINUTES_PER_CASE", "10")),
+            remind_minutes=int(env.get("VOORDEUR_REMIND_MINUTES", "15")),
+            retention_days=int(env.get("VOORDEUR_RETENTION_DAYS", "30")),
+            stuck_seconds=float(env.get("VOORDEUR_STUCK_SECONDS", "60")),
+            retry_interval=float(env.get("VOORDEUR_RETRY_INTERVAL", "2")),
+            directory_path=Path(env.get("VOORDEUR_DIRECTORY") or DEFAULT_DIRECTORY),
+            referral_partners=env.get("VOORDEUR_REFERRAL_PARTNERS") or None,
+            action_endpoint_url=env.get("ACTION_ENDPOINT_URL", "http://127.0.0.1:5055/webhook"),
+            actions_port=int(env.get("ACTIONS_PORT", "5055")),
+            model_path=Path(env.get("VOORDEUR_MODEL", PROJECT_ROOT / "models" / "voordeur.tar.gz")),
+            rasa_bin=Path(env.get("VOORDEUR_RASA_BIN", PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa")),
             extra={k: v for k, v in env.items() if k.startswith("VOORDEUR_")},
         )
+
+    @cached_property
+    def rasa_token(self) -> str:
+        return self.given_rasa_token or _persistent_secret(self.data_dir / "rasa_token")
+
+    @cached_property
+    def secret(self) -> str:
+        return self.given_secret or _persistent_secret(self.data_dir / "secret")
 
     @property
     def demo_mode(self) -> bool:

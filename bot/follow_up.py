@@ -18,7 +18,6 @@ with the conversation (erase, retention: cascade and an explicit delete in bot/e
 from __future__ import annotations
 
 import logging
-import os
 import re
 from datetime import datetime, time, UTC
 from typing import TYPE_CHECKING, Any
@@ -27,6 +26,7 @@ from sqlalchemy import CursorResult, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.config import Settings
 from bot.directory import default_directory
 from bot.directory.hours import format_day
 from bot.directory.model import Directory, Service
@@ -87,7 +87,7 @@ class FollowUp(Base):
 def follow_up_days() -> int:
     """VOORDEUR_FOLLOW_UP_DAYS: working days until the question (1-20, default 3)."""
     try:
-        days = int(os.environ.get("VOORDEUR_FOLLOW_UP_DAYS", DEFAULT_DAYS))
+        days = int(Settings.load().extra.get("VOORDEUR_FOLLOW_UP_DAYS", DEFAULT_DAYS))
     except ValueError:
         return DEFAULT_DAYS
     return min(max(days, 1), 20)

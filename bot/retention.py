@@ -11,12 +11,12 @@ loses its phone number and summary when it closes or reaches the same age (bot/r
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, exists, select
 
+from bot.config import Settings
 from bot.erase import forget_pending
 from bot.rasa import RasaClient
 from bot.referrals.lifecycle import expire as expire_referrals, mark_overdue
@@ -28,7 +28,7 @@ RETENTION_JOB_LOCK = 7_002  # PostgreSQL advisory lock id
 
 
 def retention_days() -> int:
-    return int(os.environ.get("VOORDEUR_RETENTION_DAYS", "30"))
+    return Settings.load().retention_days
 
 
 @dataclass(frozen=True)

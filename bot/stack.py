@@ -18,10 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bot.config import PROJECT_ROOT, Settings, private_dir
-
-MODEL_PATH = Path(os.environ.get("VOORDEUR_MODEL", PROJECT_ROOT / "models" / "voordeur.tar.gz"))
-RASA_BIN = Path(os.environ.get("VOORDEUR_RASA_BIN", PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"))
+from bot.config import PROJECT_ROOT, Settings, child_environment, private_dir
 
 
 class StackError(RuntimeError):
@@ -100,7 +97,7 @@ def wait_until(url: str, process: subprocess.Popen, name: str, log_path: Path, t
 def start_actions(port: int, log_dir: Path, timeout: float = 60) -> Service:
     # Loopback only (rasa-sdk listens on SANIC_HOST, 0.0.0.0 by default), without --cors: only
     # Rasa on this machine calls it, never a browser.
-    env = dict(os.environ, SANIC_HOST="127.0.0.1")
+    env = child_environment(SANIC_HOST="127.0.0.1")
     process, log_path = _spawn(
         "actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)], env, log_dir
     )
@@ -110,18 +107,20 @@ def start_actions(port: int, log_dir: Path, timeout: float = 60) -> Service:
 
 
 def start_rasa(port: int, token: str, actions_url: str, log_dir: Path, timeout: float = 240,
-               model: Path = MODEL_PATH, endpoints: Path = PROJECT_ROOT / "endpoints.yml",
+               model: Path | None = None, endpoints: Path = PROJECT_ROOT / "endpoints.yml",
                name: str = "rasa") -> Service:
+    settings = Settings.load()
+    model = model or settings.model_path
     if not model.is_file():
         raise StackError(f"no trained model at {model}: run `make model` first")
-    if not RASA_BIN.is_file():
-        raise StackError(f"Rasa is not installed at {RASA_BIN}: run `make setup` first")
+    if not settings.rasa_bin.is_file():
+        raise StackError(f"Rasa is not installed at {settings.rasa_bin}: run `make setup` first")
     # The API token goes in the environment, not on the command line (/proc/<pid>/cmdline is
     # readable by every local user; /proc/<pid>/environ only by the owner): rasa_addons/serve.py.
-    env = dict(os.environ, ACTION_ENDPOINT_URL=f"{actions_url}/webhook", TF_CPP_MIN_LOG_LEVEL="2",
-               PYTHONPATH=str(PROJECT_ROOT), RASA_TOKEN=token)
+    env = child_environment(ACTION_ENDPOINT_URL=f"{actions_url}/webhook", TF_CPP_MIN_LOG_LEVEL="2",
+                            PYTHONPATH=str(PROJECT_ROOT), RASA_TOKEN=token)
     argv = [
-        str(RASA_BIN.with_name("python")), "-m", "rasa_addons.serve", "run", "--enable-api", "-i", "127.0.0.1",
+        str(settings.rasa_bin.with_name("python")), "-m", "rasa_addons.serve", "run", "--enable-api", "-i", "127.0.0.1",
         "-p", str(port), "-m", str(model), "--endpoints", str(endpoints),
         "--credentials", "credentials.yml",
     ]
@@ -136,7 +135,7 @@ def start_rasa(port: int, token: str, actions_url: str, log_dir: Path, timeout: 
 
 
 def start_gateway(port: int, env_overrides: dict[str, str], log_dir: Path, timeout: float = 60) -> Service:
-    env = dict(os.environ, **env_overrides)
+    env = child_environment(**env_overrides)
     argv = [sys.executable, "-m", "uvicorn", "bot.app:create_app", "--factory",
             "--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
     process, log_path = _spawn("gateway", argv, env, log_dir)
@@ -159,7 +158,7 @@ def run_stack(settings: Settings) -> int:
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, stop_on_signal)
     rasa_port = urlsplit(settings.rasa_url).port or 5005
-    actions_port = int(os.environ.get("ACTIONS_PORT", "5055"))
+    actions_port = settings.actions_port
     try:
         print("Starting the action server ...", flush=True)
         services.append(start_actions(actions_port, log_dir))

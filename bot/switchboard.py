@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -28,11 +27,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
 from bot import clock, lifecycle
+from bot.config import Settings
 from bot.directory import default_directory
 from bot.language import detect_language, language_reply
 from bot.decision import ASSISTANT_DOWN, Decision, Desk, Snapshot, Turn, decide, reminder
 from bot.handover.hours import desk_hours, say_when
-from bot.handover.queue import MINUTES_PER_CASE
 from bot.lifecycle import HUMAN_STATES, State
 from bot.needs.log import InvalidNeed, record_bot_need
 from bot.notify import Notifier
@@ -50,12 +49,6 @@ if TYPE_CHECKING:  # bot.channels imports this module; the locks are made lazily
 
 log = logging.getLogger(__name__)
 
-
-
-def stuck_after() -> timedelta:
-    """A message still `received` after this long (its process died, or lost the database,
-    while handling it) is picked up again by the background loop."""
-    return timedelta(seconds=float(os.environ.get("VOORDEUR_STUCK_SECONDS", "60")))
 
 
 MAX_DELIVERY_ATTEMPTS = 8
@@ -142,6 +135,7 @@ class Switchboard:
     sessions: async_sessionmaker[AsyncSession]
     rasa: RasaClient
     secret: str
+    settings: Settings  # desk hours, waits, the directory file: read once, at start
     notifier: Notifier = field(default_factory=Notifier)
     deliverers: dict[str, Deliverer] = field(default_factory=dict)
     known_wijken: set[str] = field(default_factory=set)
@@ -269,7 +263,7 @@ class Switchboard:
         language = detect_language(message.text)
         in_their_language = None
         if language != "nl":  # the assistant reads Dutch only (issue 11.2)
-            answer = language_reply(language, default_directory())
+            answer = language_reply(language, default_directory(self.settings.directory_path))
             in_their_language = BotReply(answer.text, list(answer.buttons))
         turn = Turn(message.text, await self._snapshot(session, conversation, message),
                     await self._desk(session, conversation), crisis, language, in_their_language)
@@ -330,8 +324,8 @@ class Switchboard:
     async def _desk(self, session: AsyncSession, conversation: Conversation | None = None) -> Desk:
         """The desk now: open or when it opens, and (when a handover may follow) the queue."""
         now = clock.now()
-        hours = desk_hours()
-        minutes_per_case = MINUTES_PER_CASE
+        hours = desk_hours(self.settings)
+        minutes_per_case = self.settings.minutes_per_case
         if not hours.is_open(now):
             opening = hours.next_opening(now)
             return Desk(False, say_when(opening, now) if opening else None, minutes_per_case=minutes_per_case)
@@ -376,7 +370,7 @@ class Switchboard:
         return self._store_replies(session, message, replies)
 
     def _asked(self, session: AsyncSession, message: Message) -> Asked:
-        return Asked(session, message.conversation, message, default_directory(), self.secret, clock.now())
+        return Asked(session, message.conversation, message, default_directory(self.settings.directory_path), self.secret, clock.now())
 
     async def _earlier_pending(self, session: AsyncSession, message: Message) -> bool:
         earlier = await session.scalar(
@@ -518,7 +512,7 @@ class Switchboard:
         due: list[tuple[int, str | None, bool]] = []
 
         async def mark_due(session: AsyncSession) -> None:
-            for conversation in await due_for_reminder(session):
+            for conversation in await due_for_reminder(session, self.settings.remind_minutes):
                 conversation.reminded_at = utcnow()
                 due.append((conversation.id, *await self._last_crisis(session, conversation.id)))
 
@@ -535,7 +529,9 @@ class Switchboard:
 
     async def retry_pending(self) -> int:
         """Answer messages kept while Rasa was away, and resend failed deliveries."""
-        stuck_before = utcnow() - stuck_after()
+        # A message still `received` this long after (its process died, or lost the database,
+        # while handling it) is picked up again.
+        stuck_before = utcnow() - timedelta(seconds=self.settings.stuck_seconds)
         async with self.sessions() as session:
             pending = list(
                 await session.scalars(

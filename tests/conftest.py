@@ -169,7 +169,8 @@ async def running_gateway(tmp_path: Path, rasa_url: str, actions_url: str = "htt
 @contextlib.asynccontextmanager
 async def _serve_gateway(tmp_path: Path, rasa_url: str, actions_url: str,
                          extra_env: dict[str, str] | None, database_url: str) -> AsyncIterator[Gateway]:
-    env = {
+    env = {  # the test's environment (a variable it set counts), with these on top
+        **os.environ,
         "DATABASE_URL": database_url,
         "RASA_URL": rasa_url,
         "RASA_TOKEN": "test-token",

@@ -166,7 +166,7 @@ def test_not_yaml_and_missing_file_are_clear(tmp_path):
         parse_directory(["a", "list"], path)
 
 
-def test_the_gateway_refuses_to_start_with_a_bad_directory(raw, tmp_path, monkeypatch):
+def test_the_gateway_refuses_to_start_with_a_bad_directory(raw, tmp_path):
     from bot.app import create_app
     from bot.config import Settings
 
@@ -174,9 +174,8 @@ def test_the_gateway_refuses_to_start_with_a_bad_directory(raw, tmp_path, monkey
     broken["services"][0]["intents"] = ["geen_intent"]
     path = tmp_path / "kapot.yml"
     path.write_text(yaml.safe_dump(broken, allow_unicode=True), encoding="utf-8")
-    monkeypatch.setenv("VOORDEUR_DIRECTORY", str(path))
     settings = Settings.load({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "VOORDEUR_SECRET": "s",
-                              "VOORDEUR_DATA_DIR": str(tmp_path)})
+                              "VOORDEUR_DATA_DIR": str(tmp_path), "VOORDEUR_DIRECTORY": str(path)})
     with pytest.raises(DirectoryError, match=r"kapot.yml: services\[0\] \(schuldhulp\): field 'intents'"):
         create_app(settings)
 

@@ -10,11 +10,10 @@ The file is chosen by VOORDEUR_DIRECTORY (default: directory/services.yml in the
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from pathlib import Path
 
-from bot.config import PROJECT_ROOT
+from bot.config import DEFAULT_DIRECTORY, Settings
 from bot.directory.area import dutch_places, place_elsewhere, postcodes_in
 from bot.directory.holidays import easter_sunday, holiday_name, public_holidays
 from bot.directory.hours import Status, format_moment, format_week, status
@@ -22,7 +21,7 @@ from bot.directory.load import DirectoryError, load_directory, parse_directory
 from bot.directory.lookup import Route, find_wijk, match_wijk, needs_location, route, wijk_for_postcode
 from bot.directory.model import Directory, Location, Organization, Service, ServiceAtLocation, Wijk
 
-DEFAULT_PATH = PROJECT_ROOT / "directory" / "services.yml"
+DEFAULT_PATH = DEFAULT_DIRECTORY
 
 __all__ = [
     "DEFAULT_PATH",
@@ -57,7 +56,7 @@ __all__ = [
 
 
 def directory_path() -> Path:
-    return Path(os.environ.get("VOORDEUR_DIRECTORY") or DEFAULT_PATH)
+    return Settings.load().directory_path
 
 
 @cache
@@ -65,9 +64,9 @@ def _cached(path: str, mtime: float) -> Directory:
     return load_directory(path)
 
 
-def default_directory() -> Directory:
-    """The configured directory, read again when the file changes."""
-    path = directory_path()
+def default_directory(path: Path | None = None) -> Directory:
+    """The directory at `path` (default: the configured one), read again when the file changes."""
+    path = path or directory_path()
     try:
         mtime = path.stat().st_mtime
     except OSError:

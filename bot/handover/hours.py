@@ -4,12 +4,12 @@ Set VOORDEUR_DESK_HOURS, e.g. "mon-fri 09:00-17:00" (the default) or
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.config import Settings
 from bot.directory.holidays import holiday_name
 from bot.directory.hours import format_moment
 from bot.responses import response
@@ -54,8 +54,8 @@ class DeskHours:
         return None
 
 
-def desk_hours() -> DeskHours:
-    return DeskHours.parse(os.environ.get("VOORDEUR_DESK_HOURS", "mon-fri 09:00-17:00"))
+def desk_hours(settings: Settings | None = None) -> DeskHours:
+    return DeskHours.parse((settings or Settings.load()).desk_hours)
 
 
 def say_when(moment: datetime, now: datetime) -> str:

@@ -4,7 +4,6 @@ Functions take an explicit database session."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 from sqlalchemy import case, select
@@ -12,10 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.lifecycle import State
 from bot.store.models import Conversation, utcnow
-
-MINUTES_PER_CASE = int(os.environ.get("VOORDEUR_MINUTES_PER_CASE", "10"))
-REMIND_AFTER_MINUTES = int(os.environ.get("VOORDEUR_REMIND_MINUTES", "15"))
-
 
 def queue_order():
     """Urgent first, then who waited longest."""
@@ -29,9 +24,9 @@ async def waiting(db: AsyncSession) -> list[Conversation]:
     return list(rows)
 
 
-async def due_for_reminder(db: AsyncSession) -> list[Conversation]:
-    """Waiting conversations nobody claimed for a while, whose resident should hear from us."""
-    cutoff = utcnow() - timedelta(minutes=REMIND_AFTER_MINUTES)
+async def due_for_reminder(db: AsyncSession, remind_minutes: int) -> list[Conversation]:
+    """Waiting conversations nobody claimed for `remind_minutes`, whose resident should hear from us."""
+    cutoff = utcnow() - timedelta(minutes=remind_minutes)
     rows = await db.scalars(
         select(Conversation).where(
             Conversation.state == State.WAITING.value,

@@ -37,7 +37,6 @@ at once (linear programming); the per-line bound check covers the simple cases.
 from __future__ import annotations
 
 import heapq
-import os
 import random
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -45,6 +44,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from bot.config import Settings
 from bot.needs import periods
 from bot.taxonomy import themes_by_intent
 
@@ -75,7 +75,7 @@ NodeKey = tuple[View, Values]
 
 
 def min_cell(env: Mapping[str, str] | None = None) -> int:
-    raw = (env if env is not None else os.environ).get("VOORDEUR_MIN_CELL", "")
+    raw = (env if env is not None else Settings.load().extra).get("VOORDEUR_MIN_CELL", "")
     try:
         value = int(raw)
     except ValueError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 
 from sqlalchemy import select
@@ -16,6 +17,11 @@ def session_id() -> str:
     return "r-" + uuid.uuid4().hex[:12]
 
 
+def staff_the_desk(gateway, hours: str) -> None:
+    """The running gateway's desk hours, as if started with VOORDEUR_DESK_HOURS=hours."""
+    gateway.switchboard.settings = dataclasses.replace(gateway.switchboard.settings, desk_hours=hours)
+
+
 async def waiting_conversation(gateway, text: str = "ik wil graag een medewerker spreken") -> int:
     sid = session_id()
     body = await gateway.say(sid, text)
@@ -24,16 +30,16 @@ async def waiting_conversation(gateway, text: str = "ik wil graag een medewerker
         return (await db.scalars(select(Conversation.id).order_by(Conversation.id.desc()))).first()
 
 
-async def test_resident_is_told_a_person_will_answer_with_an_honest_wait(staff, monkeypatch):
-    monkeypatch.setenv("VOORDEUR_DESK_HOURS", "mon-sun 00:00-23:59")
+async def test_resident_is_told_a_person_will_answer_with_an_honest_wait(staff):
+    staff_the_desk(staff, "mon-sun 00:00-23:59")
     body = await staff.say(session_id(), "mag ik een echt mens spreken")
     text = " ".join(m["text"] for m in body["messages"])
     assert body["state"] == "waiting_for_human"
     assert "medewerker" in text and "minuten" in text
 
 
-async def test_out_of_hours_says_when_someone_answers_and_shows_crisis_numbers(staff, monkeypatch):
-    monkeypatch.setenv("VOORDEUR_DESK_HOURS", "mon 00:00-00:01")  # as good as always closed
+async def test_out_of_hours_says_when_someone_answers_and_shows_crisis_numbers(staff):
+    staff_the_desk(staff, "mon 00:00-00:01")  # as good as always closed
     body = await staff.say(session_id(), "ik wil een medewerker")
     text = " ".join(m["text"] for m in body["messages"])
     assert "Er is nu geen medewerker" in text and "112" in text and "0800-0113" in text
