@@ -150,7 +150,7 @@ ANSWER_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("still_waiting", ("nog niet", "nog geen tijd", "moet nog", "ga nog", "nog even", "wacht nog", "later")),
     ("contact_failed", ("niet gelukt", "lukte niet", "lukt niet", "niet bereikt", "namen niet op",
                         "neemt niet op", "nemen niet op", "niet opgenomen", "geen contact", "niemand",
-                        "kwam er niet door", "kom er niet door", "niet door", "bezet", "nee")),
+                        "kwam er niet door", "kom er niet door", "niet door", "niet doorgekomen", "bezet", "nee")),
     ("contact_made", ("ja", "gelukt", "contact", "gesproken", "afspraak", "geholpen", "gebeld", "bereikt")),
 )
 MAX_ANSWER_WORDS = 12  # a longer message is probably about something else: the assistant reads it
