@@ -51,7 +51,8 @@ def _nice_max(value: float) -> int:
 def bar_chart(title: str, categories: list[str], series: list[tuple[str, list[Bar]]]) -> Markup:
     """Grouped bars: one group per category, one bar per series."""
     n_series = max(1, len(series))
-    group = n_series * (BAR + GAP) + 14
+    # Wide enough for its label (about 6.5 px a character at 11 px), so a long name is not cut off.
+    group = max(n_series * (BAR + GAP) + 14, max((round(6.5 * len(c)) + 10 for c in categories), default=0))
     legend_width = LEFT + sum(26 + 7 * len(name) for name, _ in series)
     width = max(LEFT + group * len(categories) + 10, legend_width, 360)
     plot_h = HEIGHT - TOP - BOTTOM
@@ -75,10 +76,11 @@ def bar_chart(title: str, categories: list[str], series: list[tuple[str, list[Ba
         legend_x += 26 + 7 * len(name)
     for c_index, category in enumerate(categories):
         x0 = LEFT + c_index * group + 8
+        bars_x0 = x0 + (group - 14 - n_series * (BAR + GAP)) / 2  # the bars centred over the label
         for s_index, (name, bars) in enumerate(series):
             bar = bars[c_index]
             colour = PALETTE[s_index % len(PALETTE)]
-            x = x0 + s_index * (BAR + GAP)
+            x = bars_x0 + s_index * (BAR + GAP)
             tip = f"<title>{escape(category)} · {escape(name)}: {escape(bar.text)}</title>"
             if bar.exact:
                 if bar.low:

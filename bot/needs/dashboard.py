@@ -21,10 +21,12 @@ from starlette.routing import Route
 from bot import clock
 from bot.handover.auth import require
 from bot.handover.queue import waiting
-from bot.needs import periods, report
+from bot.directory import default_directory
+from bot.needs import periods, referral_outcomes, report
 from bot.needs.charts import Bar, bar_chart, bar_of
 from bot.needs.log import UNKNOWN_WIJK
 from bot.needs.models import OUTCOMES
+from bot.needs.referral_outcomes import STAGE_NL, STAGES, topics_in
 from bot.needs.suppress import Figure, NodeKey, label, min_cell, period_node
 from bot.store.models import User
 from bot.taxonomy import intent_label, theme_label, themes, themes_by_intent
@@ -35,6 +37,11 @@ TEMPLATES = Environment(
     autoescape=select_autoescape(default=True, default_for_string=True),
 )
 LEVELS = ("month", "quarter", "year")
+# The answers to "Is het gelukt?" (a resident who only got a number; bot/follow_up.py): shown
+# whenever the need log knows them, so a routed need is not read as a helped one.
+FOLLOW_UP_OUTCOMES = ("contact_made", "contact_failed", "still_waiting", "gave_up")
+# The call-back steps per service and per wijk (all steps are in the table per period).
+REFERRAL_COLUMNS = ("offered", "accepted", "contacted_in_time", "contacted_late", "not_reached", "overdue")
 PRESET_NL = {"month": "Maand", "quarter": "Kwartaal", "year": "Jaar"}
 
 
@@ -103,8 +110,10 @@ def difference(now: Figure | None, before: Figure | None) -> str:
 
 
 def build(choice: Choice, figures: dict[NodeKey, Figure], before: dict[NodeKey, Figure], wijken: list[str],
-          threshold: int, queue_now: tuple[int, int]) -> dict:
-    """Everything the page shows, as plain data: key figures, charts and tables."""
+          threshold: int, queue_now: tuple[int, int], referrals: dict | None = None,
+          referrals_before: dict | None = None) -> dict:
+    """Everything the page shows, as plain data: key figures, charts and tables (the need log's,
+    then the call-back section's, marked `section: "terugbellen"`)."""
     period, previous = choice.period, periods.previous(choice.period)
     wijk, theme, t = choice.wijk, choice.theme, threshold
     now_label, before_label = periods.label(period), periods.label(previous)
@@ -147,7 +156,7 @@ def build(choice: Choice, figures: dict[NodeKey, Figure], before: dict[NodeKey, 
          "rows": [pair_row(theme_label(th), wijk=wijk, theme=th) for th in shown_themes]},
         {"id": "uitkomst", "title": f"Per uitkomst: {now_label} en {before_label}",
          "columns": ["Uitkomst", *pair_columns],
-         "rows": [pair_row(report.OUTCOME_NL[o], wijk=wijk, theme=theme, outcome=o) for o in OUTCOMES]},
+         "rows": [pair_row(report.OUTCOME_NL.get(o, o), wijk=wijk, theme=theme, outcome=o) for o in OUTCOMES]},
         {"id": "vraag", "title": f"Per vraag: {now_label} en {before_label}", "columns": ["Vraag", *pair_columns],
          "rows": [r for r in intent_rows if any(c["text"] != "0" for c in r["cells"][:2])]},
         {"id": "verloop", "title": f"Verloop in {period[:4]}", "columns": ["Thema", *[periods.label(p) for p in parts]],
@@ -165,8 +174,76 @@ def build(choice: Choice, figures: dict[NodeKey, Figure], before: dict[NodeKey, 
                             [periods.short_label(p) for p in parts],
                             [(theme_label(th), [bar_of(fig(figures, p, wijk=wijk, theme=th, group="niet_geholpen"), t)
                                                     for p in parts]) for th in chart_themes])
+    referral_tables, referral_chart = referral_section(choice, referrals or {}, referrals_before or {}, wijken,
+                                                       threshold)
+    tables += referral_tables
+    follow_up = [o for o in FOLLOW_UP_OUTCOMES if o in OUTCOMES]
+    if follow_up:
+        tables.append({"id": "gelukt", "section": "terugbellen",
+                       "title": f"Zelf gebeld, is het gelukt? {now_label} en {before_label}",
+                       "columns": ["Antwoord", *pair_columns],
+                       "rows": [pair_row(report.OUTCOME_NL.get(o, o), wijk=wijk, theme=theme, outcome=o)
+                                for o in follow_up]})
     return {"tables": tables, "compare_chart": compare_chart, "trend_chart": trend_chart,
+            "referral_chart": referral_chart,
             "waiting_now": waiting_now, "urgent_now": urgent_now, "now_label": now_label, "before_label": before_label}
+
+
+def service_names(topics: list[str]) -> dict[str, str]:
+    """Dutch names of the services behind these topics ("schulden/schuldhulp"), and of every
+    service that takes call backs, in the directory's order (a service no longer in the
+    directory keeps its id)."""
+    directory = default_directory()
+    names = {}
+    for service in directory.services:
+        if service.referral_team:
+            theme = referral_outcomes.theme_of_service(service)
+            names[referral_outcomes.topic(theme, service.id)] = service.name
+    for topic in topics:
+        service_id = topic.split("/", 1)[1]
+        names.setdefault(topic, next((s.name for s in directory.services if s.id == service_id), service_id))
+    return names
+
+
+def referral_section(choice: Choice, figures: dict, before: dict, wijken: list[str], threshold: int) -> tuple:
+    """The "Terugbellen" tables and chart: per step this period and the one before, per service
+    and per wijk. Published figures of bot/needs/referral_outcomes.py only."""
+    period, previous = choice.period, periods.previous(choice.period)
+    wijk, theme, t = choice.wijk, choice.theme, threshold
+    now_label, before_label = periods.label(period), periods.label(previous)
+    names = service_names(topics_in(figures) + topics_in(before))
+    services = [topic for topic in names if not theme or topic.split("/", 1)[0] == theme]
+
+    def fig(source: dict, p: str, stage: str, **kw) -> Figure | None:
+        return source.get(referral_outcomes.node(p, stage, **kw))
+
+    pair_rows = []
+    for stage in STAGES:
+        a, b = fig(figures, period, stage, wijk=wijk, theme=theme), fig(before, previous, stage, wijk=wijk, theme=theme)
+        pair_rows.append({"name": STAGE_NL[stage], "cells": [cell(a, t), cell(b, t), {"text": difference(a, b)}]})
+    columns = [STAGE_NL[stage] for stage in REFERRAL_COLUMNS]
+    service_rows = [{"name": names[topic], "cells": [cell(fig(figures, period, stage, wijk=wijk, service=topic), t)
+                                                    for stage in REFERRAL_COLUMNS]} for topic in services]
+    service_rows.append({"name": "Alle diensten", "cells": [cell(fig(figures, period, stage, wijk=wijk, theme=theme), t)
+                                                            for stage in REFERRAL_COLUMNS]})
+    wijk_rows = [{"name": w, "cells": [cell(fig(figures, period, stage, wijk=w, theme=theme), t)
+                                       for stage in REFERRAL_COLUMNS]} for w in ([wijk] if wijk else wijken)]
+    if not wijk:
+        wijk_rows.append({"name": "Alle wijken", "cells": [cell(fig(figures, period, stage, theme=theme), t)
+                                                           for stage in REFERRAL_COLUMNS]})
+    tables = [
+        {"id": "terugbellen", "section": "terugbellen", "title": f"Terugbellen: {now_label} en {before_label}",
+         "columns": ["Stap", now_label, before_label, "Verschil"], "rows": pair_rows},
+        {"id": "terugbellen-dienst", "section": "terugbellen", "title": f"Terugbellen per dienst, {now_label}",
+         "columns": ["Dienst", *columns], "rows": service_rows},
+        {"id": "terugbellen-wijk", "section": "terugbellen", "title": f"Terugbellen per wijk, {now_label}",
+         "columns": ["Wijk", *columns], "rows": wijk_rows},
+    ]
+    chart_stages = ("offered", "accepted", "contacted_in_time")
+    chart = bar_chart(f"Terugbellen per dienst, {now_label}", [names[topic] for topic in services],
+                      [(STAGE_NL[stage], [bar_of(fig(figures, period, stage, wijk=wijk, service=topic), t)
+                                          for topic in services]) for stage in chart_stages])
+    return tables, chart
 
 
 def _wijken(request: Request, seen: set[str] | frozenset[str] = frozenset()) -> list[str]:
@@ -181,12 +258,16 @@ async def _view(request: Request) -> tuple[Choice, dict, list[str]]:
     async with sessions() as db:
         figures, seen = await report.period_figures(db, choice.period, threshold)
         previous = periods.previous(choice.period)
-        before = figures if previous[:4] == choice.period[:4] else (await report.period_figures(db, previous, threshold))[0]
+        same_year = previous[:4] == choice.period[:4]
+        before = figures if same_year else (await report.period_figures(db, previous, threshold))[0]
+        referrals = await referral_outcomes.period_figures(db, choice.period, threshold)
+        referrals_before = referrals if same_year else await referral_outcomes.period_figures(db, previous, threshold)
         queue_now = await _queue_now(db)
     wijken = _wijken(request, seen)
     if request.query_params.get("wijk") in wijken and choice.wijk is None:
         choice = Choice(choice.level, choice.period, request.query_params["wijk"], choice.theme, choice.error)
-    return choice, build(choice, figures, before, wijken, threshold, queue_now), wijken
+    view = build(choice, figures, before, wijken, threshold, queue_now, referrals, referrals_before)
+    return choice, view, wijken
 
 
 async def _queue_now(db: AsyncSession) -> tuple[int, int]:

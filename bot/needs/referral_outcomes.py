@@ -28,7 +28,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock
-from bot.directory import default_directory
+from bot.directory import Service, default_directory
 from bot.needs import periods
 from bot.needs.models import ReferralOutcome, iso_week
 from bot.needs.suppress import PERIOD_LEVELS, WIJK_LEVELS, Figure, Layout, publish_table
@@ -56,13 +56,18 @@ def _local(now: datetime | None) -> datetime:
     return moment.astimezone(default_directory().timezone)
 
 
+def theme_of_service(service: Service) -> str:
+    """A service's theme: that of its first need (the directory lists a service's needs)."""
+    try:
+        return theme_of(service.intents[0]) if service.intents else UNKNOWN
+    except KeyError:
+        return UNKNOWN
+
+
 def _theme_and_wijk(referral: Referral) -> tuple[str, str]:
     directory = default_directory()
-    try:
-        intents = directory.service(referral.service_id).intents
-        theme = theme_of(intents[0]) if intents else UNKNOWN
-    except (StopIteration, KeyError):
-        theme = UNKNOWN
+    service = next((s for s in directory.services if s.id == referral.service_id), None)
+    theme = theme_of_service(service) if service is not None else UNKNOWN
     wijk = referral.wijk if referral.wijk in directory.wijk_names() else UNKNOWN
     return theme, wijk
 

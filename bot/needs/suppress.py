@@ -56,6 +56,7 @@ PRIME = (1 << 61) - 1
 
 # "Buiten openingstijden" is its own group: the resident got a number and an address, but
 # could not be helped right away; neither helped nor not helped.
+# The answers to "Is het gelukt?" (bot/follow_up.py) replace "met" by what really happened.
 GROUPS = {"met": "geholpen", "no_local_service": "niet_geholpen", "waiting_list": "niet_geholpen",
           "not_helped": "niet_geholpen", "out_of_hours": "buiten_openingstijden", "declined": "overig",
           "out_of_scope": "overig", "contact_made": "geholpen", "contact_failed": "niet_geholpen",

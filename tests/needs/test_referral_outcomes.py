@@ -12,13 +12,26 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import inspect, select
 
+from playwright.async_api import expect
+
 from bot.erase import erase_resident
-from bot.needs.models import ReferralOutcome
+from bot.needs import dashboard, report
+from bot.needs.models import OUTCOMES, NeedEvent, ReferralOutcome
+from bot.needs.referral_outcomes import LAYOUT, node, publish_year
+from bot.needs.suppress import Figure, label, period_node
 from bot.referrals.lifecycle import WrongState, accept, decline, mark_overdue, offer, record_result, withdraw
 from bot.referrals.models import Referral
 from bot.retention import delete_expired
+from tests.axe import assert_accessible
+from tests.browser import chromium_page
+from tests.handover.conftest import login
+from tests.needs.test_dashboard import csv_tables, tables_of
+from tests.needs.test_dashboard_browser import log_in
+from tests.needs.test_suppress import bounds_attack, exactly_derivable
 from tests.referrals.conftest import SECRET, conversation_id, directory, sessions  # noqa: F401
 
 MONDAY = datetime(2026, 3, 9, 9, 0)  # week 11; two working days: deadline Wednesday 11 March
@@ -147,3 +160,131 @@ async def test_an_unknown_wijk_is_counted_as_onbekend(sessions, directory, conve
     async with sessions.begin() as db:
         await offer(db, directory, conversation_id, "schuldhulp", wijk="Ergens 12", now=MONDAY)
     assert await counts(sessions) == {("2026-W11", "onbekend", "schuldhulp", "schulden", "offered"): 1}
+
+
+# ---- what managers see: the need log's suppression, over a year of referral figures -------------
+
+MONTHS = ["2026-02", "2026-03", "2026-04"]  # two quarters
+WIJKEN = ["Centrum", "Noord"]
+TOPICS = ["schulden/schuldhulp", "schulden/budgetcoach", "zorg/buurtteam"]
+STAGES = ["offered", "contacted_in_time"]
+LEAVES = [(m, w, t, s) for m in MONTHS for w in WIJKEN for t in TOPICS for s in STAGES]
+cell_counts = st.integers(0, 30).map(lambda n: n if n > 18 else n // 3)
+year_cells = st.dictionaries(st.sampled_from(LEAVES), cell_counts, max_size=16)
+thresholds = st.sampled_from([5, 10])
+
+
+@settings(max_examples=50, deadline=None)
+@given(year_cells, thresholds)
+def test_no_hidden_referral_count_follows_from_the_months_quarters_and_year(cells, t):
+    figures = publish_year(cells, t)
+    for key, figure in figures.items():
+        if figure.value < t:
+            assert label(figure, t) == f"<{t}", key
+    assert exactly_derivable(figures, cells, LAYOUT.project, LAYOUT.finest) == []
+    assert bounds_attack(figures, cells, t, LAYOUT.project, LAYOUT.finest) == []
+
+
+def test_a_quarter_minus_its_visible_months_does_not_give_the_hidden_one():
+    """Differencing two periods: Q1 shows 25 offers in Noord for schuldhulp, January and
+    February show 12 and 10; March (3) must not be 25 - 12 - 10."""
+    service = "schulden/schuldhulp"
+    cells = {("2026-01", "Noord", service, "offered"): 12, ("2026-02", "Noord", service, "offered"): 10,
+             ("2026-03", "Noord", service, "offered"): 3, ("2026-03", "Centrum", service, "offered"): 14}
+    figures = publish_year(cells, 10)
+    only_small_hidden = {k: Figure(f.value, "small" if f.value < 10 else "shown") for k, f in figures.items()}
+    assert exactly_derivable(only_small_hidden, cells, LAYOUT.project, LAYOUT.finest)  # the attacker finds it
+    march = figures[node("2026-03", "offered", wijk="Noord", service=service)]
+    assert march.status == "small" and label(march, 10) == "<10"
+    quarter = figures[node("2026-K1", "offered", wijk="Noord", service=service)]
+    months = [figures[node(m, "offered", wijk="Noord", service=service)] for m in ("2026-01", "2026-02")]
+    assert not (quarter.visible and all(m.visible for m in months))  # one of them is hidden too
+    assert exactly_derivable(figures, cells, LAYOUT.project, LAYOUT.finest) == []
+    # The service over the year is what managers need most: kept visible.
+    assert figures[node("2026", "offered", service=service)] == Figure(39, "shown")
+
+
+def test_stages_are_separate_tables():
+    cells = {("2026-03", "Noord", "schulden/schuldhulp", "offered"): 12,
+             ("2026-03", "Noord", "schulden/schuldhulp", "accepted"): 4}
+    figures = publish_year(cells, 10)
+    assert figures[node("2026-03", "offered", wijk="Noord", service="schulden/schuldhulp")].visible
+    assert all(values[3] in ("offered", "accepted") for _, values in figures)  # no sum over stages
+
+
+# ---- the dashboard's "Terugbellen" section ----------------------------------------------------------
+
+def rows(table: list[list[str]]) -> dict[str, list[str]]:
+    return {row[0]: row[1:] for row in table}
+
+
+async def test_the_dashboard_shows_call_backs_per_service_and_wijk_with_small_cells_hidden(dashboard_gateway):
+    """tests/needs/conftest.py made through the lifecycle, in January 2026: Noord 14 offers, 12
+    accepted, 11 called on time, 1 withdrawn, 2 declined; Centrum 3 offers, all called on time."""
+    manager = await login(dashboard_gateway, "mira")
+    page = await manager.get("/dashboard", params={"level": "month", "period": "2026-01"})
+    assert 'id="terugbellen-section">Terugbellen</h2>' in page.text
+    tables = tables_of(page.text)
+    per_service = rows(tables["terugbellen-dienst"])
+    columns = per_service["Dienst"]
+    schuldhulp = dict(zip(columns, per_service["Schuldhulpverlening Voorbeeldstad"]))
+    assert schuldhulp["Terugbellen aangeboden"] == "17" and schuldhulp["Ja, bel mij"] == "15"
+    assert schuldhulp["Gebeld op tijd"] == "14" and schuldhulp["Gebeld, te laat"] == "0"
+    per_wijk = rows(tables["terugbellen-wijk"])
+    centrum = dict(zip(per_wijk["Wijk"], per_wijk["Centrum"]))
+    noord = dict(zip(per_wijk["Wijk"], per_wijk["Noord"]))
+    assert centrum["Terugbellen aangeboden"] == "<10" and centrum["Gebeld op tijd"] == "<10"
+    # 17 - 14 would give Centrum's 3: Noord's 14 is hidden too ("x"), the service total stays.
+    assert noord["Terugbellen aangeboden"] == "x" and noord["Gebeld op tijd"] == "x"
+    steps = rows(tables["terugbellen"])
+    assert steps["Nee, ik bel zelf"][:2] == ["<10", "0"] and steps["Ingetrokken"][0] == "<10"
+    assert steps["Terugbellen aangeboden"] == ["17", "0", "+17"]  # december 2025 had none
+    # Filters choose figures, they never show what the whole table hides.
+    noord_only = tables_of((await manager.get("/dashboard", params={"level": "month", "period": "2026-01",
+                                                                      "wijk": "Noord"})).text)
+    assert rows(noord_only["terugbellen"])["Terugbellen aangeboden"][0] == "x"
+    # The CSV holds the section exactly as on screen.
+    blocks = {block[0][0]: block[1:] for block in csv_tables(
+        (await manager.get("/dashboard/export.csv", params={"level": "month", "period": "2026-01"})).text)}
+    assert blocks["Terugbellen per dienst, januari 2026"] == tables["terugbellen-dienst"]
+    assert blocks["Terugbellen per wijk, januari 2026"] == tables["terugbellen-wijk"]
+    await manager.aclose()
+
+
+async def test_the_answers_to_is_het_gelukt_are_shown_next_to_the_call_backs(dashboard_gateway, monkeypatch):
+    """A resident who only got a number is asked later whether it worked (refer-loop writes the
+    answer as the need event's outcome); the dashboard shows those outcomes, not "geholpen"."""
+    if "contact_made" not in OUTCOMES:  # until bot/follow_up.py's outcomes are in the need log
+        monkeypatch.setattr(dashboard, "OUTCOMES", (*OUTCOMES, *dashboard.FOLLOW_UP_OUTCOMES))
+    async with dashboard_gateway.switchboard.sessions.begin() as db:
+        for outcome, n in (("contact_made", 25), ("contact_failed", 4), ("gave_up", 0)):
+            for _ in range(n):
+                db.add(NeedEvent(week="2026-W03", wijk="Noord", theme="schulden", intent="debt_bills",
+                                 outcome=outcome, channel="telegram"))
+    manager = await login(dashboard_gateway, "mira")
+    table = rows(tables_of((await manager.get("/dashboard", params={"level": "month", "period": "2026-01"})).text)
+                 ["gelukt"])
+    labels = [report.OUTCOME_NL.get(o, o) for o in dashboard.FOLLOW_UP_OUTCOMES]
+    assert list(table) == ["Antwoord", *labels]
+    async with dashboard_gateway.switchboard.sessions() as db:
+        figures, _ = await report.period_figures(db, "2026-01", 10)
+    made = figures[period_node("2026-01", outcome="contact_made")]
+    assert made.value == 25 and table[labels[0]][0] == label(made, 10) != "<10"  # "25", or "x" if it must
+    assert table[labels[1]][0] == "<10" and table[labels[3]][0] == "0"  # 4 failed: hidden; none gave up
+    await manager.aclose()
+
+
+async def test_a_manager_sees_the_call_back_section_in_chromium(dashboard_gateway, artifacts):
+    async with chromium_page(1280, 1000) as page:
+        await log_in(page, dashboard_gateway, "mira")
+        await page.wait_for_url("**/dashboard")
+        await page.goto(dashboard_gateway.url + "/dashboard?level=month&period=2026-01")
+        section = page.locator("#terugbellen-sectie")
+        await expect(section.locator("h2")).to_have_text("Terugbellen")
+        await expect(section.locator("svg.chart")).to_have_count(1)
+        await expect(section.locator("svg.chart rect.bar").first).to_be_visible()
+        await expect(page.locator("#terugbellen-dienst")).to_contain_text("Schuldhulpverlening Voorbeeldstad")
+        await expect(page.locator("#terugbellen-wijk tr", has_text="Centrum")).to_contain_text("<10")
+        await section.scroll_into_view_if_needed()
+        await section.screenshot(path=str(artifacts / "dashboard-terugbellen.png"))
+        await assert_accessible(page, "dashboard with the call-back section")
