@@ -131,6 +131,8 @@ class _Week:
         self.threshold = threshold
         self.layout = layout
         self.frozen = dict(frozen or {})
+        self.settled: set[NodeKey] = set()  # shown because they follow from the visible figures
+        self.forced: set[NodeKey] = set()  # shown so once, then needed hidden: never shown again
         self.leaves = sorted(leaf for leaf, n in cells.items() if n > 0)
         index = {leaf: i for i, leaf in enumerate(self.leaves)}
         members: dict[NodeKey, set[int]] = defaultdict(set)
@@ -305,11 +307,30 @@ class _Week:
 
     def show_what_is_known(self) -> None:
         """A complementary figure that follows exactly from the visible ones protects nothing
-        (a sum of published cells, say): show it. Showing a known number adds no knowledge."""
+        (a sum of published cells, say): show it. Showing a known number adds no knowledge,
+        but a sum written out can tighten the bounds an attacker propagates line by line: if a
+        small count is pinned then, these figures stay hidden."""
         self.disclosed()
-        for key in self.order:
-            if self.status[key] == "hidden" and key not in self.frozen and self._in_span(key):
-                self.status[key] = "shown"
+        shown = [key for key in self.order if self.status[key] == "hidden" and key not in self.frozen
+                 and key not in self.forced and self._in_span(key)]
+        for key in shown:
+            self.status[key] = "shown"
+        if shown and self.pinned_by_bounds() is not None:
+            for key in shown:
+                self.status[key] = "hidden"
+
+    def _release(self, key: NodeKey) -> NodeKey | None:
+        """A figure shown earlier because it followed from the visible ones, that overlaps `key`:
+        hiding the others did not protect `key`, so it is hidden after all (and stays so)."""
+        settled = sorted((k for k in self.settled if self.members[k] & self.members[key]),
+                         key=lambda k: (self.layout.keep(k), self.rank(k)))
+        if not settled:
+            return None
+        release = settled[0]
+        self.settled.discard(release)
+        self.frozen.pop(release, None)
+        self.forced.add(release)
+        return release
 
     def pinned_by_bounds(self) -> NodeKey | None:
         """A hidden primary count that interval propagation over all equations fixes exactly
@@ -369,16 +390,17 @@ class _Week:
                 pass
             found = self.disclosed()
             if found is not None and self.layout is not WEEK_LAYOUT and found not in self.frozen \
-                    and self.status[found] == "hidden":
+                    and found not in self.forced and self.status[found] == "hidden":
                 # A complementary figure of this table that follows from what is published anyway:
                 # hiding it protects nothing, so show it and look again.
-                self.status[found] = self.frozen[found] = "shown"  # and never hidden again
+                self.status[found] = self.frozen[found] = "shown"  # not hidden again, unless released
+                self.settled.add(found)
                 self.dirty.update(self.lines_of.get(found, ()))
                 continue
             found = found or self.pinned_by_bounds()
             if found is None:
                 break
-            extra = self.relative_to_hide(found)
+            extra = self.relative_to_hide(found) or self._release(found)
             if extra is None:  # everything around it is hidden already; nothing more to do
                 break
             self.hide(extra)

@@ -185,6 +185,18 @@ def test_no_hidden_referral_count_follows_from_the_months_quarters_and_year(cell
     assert bounds_attack(figures, cells, t, LAYOUT.project, LAYOUT.finest) == []
 
 
+def test_bounds_over_several_lines_do_not_pin_a_count():
+    """Found by the test above: 2 + 2 in Noord over the year ("<5") once March (6) and the
+    budgetcoach's year (6) were shown, both as sums of hidden cells of at most 4."""
+    cells = {("2026-03", "Centrum", "zorg/buurtteam", "contacted_in_time"): 4,
+             ("2026-03", "Noord", "schulden/schuldhulp", "contacted_in_time"): 2,
+             ("2026-02", "Noord", "schulden/budgetcoach", "contacted_in_time"): 2,
+             ("2026-04", "Centrum", "schulden/budgetcoach", "contacted_in_time"): 4}
+    figures = publish_year(cells, 5)
+    assert bounds_attack(figures, cells, 5, LAYOUT.project, LAYOUT.finest) == []
+    assert exactly_derivable(figures, cells, LAYOUT.project, LAYOUT.finest) == []
+
+
 def test_a_quarter_minus_its_visible_months_does_not_give_the_hidden_one():
     """Differencing two periods: Q1 shows 25 offers in Noord for schuldhulp, January and
     February show 12 and 10; March (3) must not be 25 - 12 - 10."""
