@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from bot.directory import default_directory
+from bot.directory import Directory
 from bot.handover.auth import require
-from bot.handover.pages.common import ACTION_NL, LOCAL_TIME, local, render, switchboard_of
+from bot.handover.pages.common import ACTION_NL, LOCAL_TIME, directory_of, local, render, switchboard_of
 from bot.handover.users import ROLES, add_user, change_role_and_team, reset_password, revoke_sessions, set_active
 from bot.store.models import AccessLog, User
 
@@ -77,11 +77,11 @@ def utc_midnight(day: str) -> datetime:
     return start.astimezone(UTC).replace(tzinfo=None)
 
 
-async def known_teams(db) -> list[str]:
+async def known_teams(db, directory: Directory) -> list[str]:
     """The teams an admin may choose: those users are in and the directory's referral teams. A choice,
     not free text, so a typo cannot put a worker in a team whose queue nobody else sees."""
     used = set(await db.scalars(select(User.team).distinct()))
-    return sorted(used | default_directory().referral_teams() | {"buurtteam"})
+    return sorted(used | directory.referral_teams() | {"buurtteam"})
 
 
 @require("admin")
@@ -89,7 +89,7 @@ async def admin_page(request: Request, user: User, csrf: str) -> Response:
     chosen = LogFilter.of(request)
     async with switchboard_of(request).sessions() as db:
         users = list(await db.scalars(select(User).order_by(User.username)))
-        teams = await known_teams(db)
+        teams = await known_teams(db, directory_of(request))
         total = await db.scalar(chosen.apply(select(func.count(AccessLog.id))))
         rows = list(await db.scalars(chosen.apply(select(AccessLog)).order_by(AccessLog.id.desc())
                                      .offset((chosen.page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
@@ -141,7 +141,7 @@ async def add_user_form(request: Request, user: User, csrf: str) -> Response:
     if problem is None:
         try:
             async with switchboard_of(request).sessions.begin() as db:
-                if team not in await known_teams(db):
+                if team not in await known_teams(db, directory_of(request)):
                     raise UnknownTeam(team)
                 await add_user(db, username, password, role, str(form.get("display_name", "")) or None, team)
         except UnknownTeam:
@@ -178,7 +178,7 @@ async def change_user_form(request: Request, user: User, csrf: str) -> Response:
             problem = f"Het wachtwoord moet minstens {MIN_PASSWORD} tekens hebben."
         elif what == "role" and str(form.get("role", "")) not in ROLES:
             problem = "Kies een rol uit de lijst."
-        elif what == "role" and str(form.get("team", "")) not in ["", *await known_teams(db)]:  # "": keep
+        elif what == "role" and str(form.get("team", "")) not in ["", *await known_teams(db, directory_of(request))]:  # "": keep
             problem = UNKNOWN_TEAM
         else:
             if what in ("deactivate", "activate"):

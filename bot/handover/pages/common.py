@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from bot.directory import default_directory
+from bot.directory import Directory, default_directory
 from bot.lifecycle import State
 from bot.store.models import User, utcnow
 from bot.switchboard import Switchboard
@@ -62,10 +62,16 @@ def wait_level(minutes: int) -> str:
     return "wait-red" if minutes >= WAIT_RED else "wait-amber" if minutes >= WAIT_AMBER else "wait-ok"
 
 
-def handles_referrals(user: User) -> bool:
+def directory_of(request: Request) -> Directory:
+    """The service directory this gateway was started with (its settings name the file)."""
+    return default_directory(switchboard_of(request).settings.directory_path)
+
+
+def handles_referrals(user: User, directory: Directory | None = None) -> bool:
     """A worker of a team that calls residents back (a directory service's referral_team) has the
-    "Terugbelverzoeken" page; everyone else gets 404 there and sees no link."""
-    return user.role == "worker" and user.team in default_directory().referral_teams()
+    "Terugbelverzoeken" page; everyone else gets 404 there and sees no link. The pages pass the
+    gateway's directory; the menu link (templates have no request) uses the configured one."""
+    return user.role == "worker" and user.team in (directory or default_directory()).referral_teams()
 
 
 def author_of(user: User) -> str:

@@ -18,11 +18,11 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from bot.directory import default_directory
+from bot.directory import Directory
 from bot.directory.hours import DAY_NAMES, MONTHS
 from bot.handover.access import log_access
 from bot.handover.auth import require
-from bot.handover.pages.common import LOCAL_TIME, handles_referrals, render, switchboard_of
+from bot.handover.pages.common import LOCAL_TIME, directory_of, handles_referrals, render, switchboard_of
 from bot.pseudonym import unseal
 from bot.referrals.lifecycle import WrongState, mark_seen, record_result
 from bot.referrals.models import Referral
@@ -53,9 +53,9 @@ def consent_line(referral: Referral) -> str:
             f"tekst versie {referral.consent_wording or 'onbekend'}")
 
 
-def service_name(service_id: str) -> str:
+def service_name(directory: Directory, service_id: str) -> str:
     try:
-        return default_directory().service(service_id).name
+        return directory.service(service_id).name
     except StopIteration:  # the service left the directory after the consent
         return service_id
 
@@ -77,9 +77,9 @@ class Row:
     consent: str
 
     @classmethod
-    def of(cls, referral: Referral, now: date) -> Row:
+    def of(cls, referral: Referral, now: date, directory: Directory) -> Row:
         day = referral.deadline
-        return cls(referral, service_name(referral.service_id), dutch_day(day) if day else "onbekend",
+        return cls(referral, service_name(directory, referral.service_id), dutch_day(day) if day else "onbekend",
                    day is not None and day < now, day == now, STATUS_NL.get(referral.status, referral.status),
                    consent_line(referral))
 
@@ -91,9 +91,9 @@ async def open_referrals(db, team: str) -> list[Referral]:
         .order_by(Referral.deadline, Referral.consent_at, Referral.id)))
 
 
-async def team_referral(db, user: User, referral_id: int) -> Referral | None:
+async def team_referral(db, request: Request, user: User, referral_id: int) -> Referral | None:
     """The referral if it is open and this worker's team handles it; None otherwise (answered 404)."""
-    if not handles_referrals(user):
+    if not handles_referrals(user, directory_of(request)):
         return None
     referral = await db.get(Referral, referral_id)
     if referral is None or referral.team != user.team or referral.status not in OPEN or referral.closed_at:
@@ -125,18 +125,20 @@ async def done_message(request: Request, user: User) -> str | None:
 
 @require("worker", "manager", "admin")
 async def referrals_page(request: Request, user: User, csrf: str) -> Response:
-    if not handles_referrals(user):
+    if not handles_referrals(user, directory_of(request)):
         return render("message.html", status=404, user=user, csrf=csrf, text="Deze pagina bestaat niet.",
                       back="/console")
     async with switchboard_of(request).sessions() as db:
         referrals = await open_referrals(db, user.team)
     now = today()
-    return render("referrals.html", user=user, csrf=csrf, rows=[Row.of(r, now) for r in referrals],
+    rows = [Row.of(r, now, directory_of(request)) for r in referrals]
+    return render("referrals.html", user=user, csrf=csrf, rows=rows,
                   done=await done_message(request, user))
 
 
-def detail(user: User, csrf: str, referral: Referral, phone: str | None = None) -> Response:
-    return render("referral.html", user=user, csrf=csrf, row=Row.of(referral, today()), phone=phone,
+def detail(request: Request, user: User, csrf: str, referral: Referral, phone: str | None = None) -> Response:
+    return render("referral.html", user=user, csrf=csrf, row=Row.of(referral, today(), directory_of(request)),
+                  phone=phone,
                   results=RESULT_NL)
 
 
@@ -144,13 +146,13 @@ def detail(user: User, csrf: str, referral: Referral, phone: str | None = None) 
 async def referral_page(request: Request, user: User, csrf: str) -> Response:
     """One referral with its summary: a read, logged; a new one is marked seen."""
     async with switchboard_of(request).sessions.begin() as db:
-        referral = await team_referral(db, user, request.path_params["id"])
+        referral = await team_referral(db, request, user, request.path_params["id"])
         if referral is None:
             return not_found(user, csrf)
         await mark_seen(db, referral)
         await log_access(db, user, referral.conversation_id, "referral_open",
                          f"terugbelverzoek {referral.id} van het team {referral.team}", referral_id=referral.id)
-        response = detail(user, csrf, referral)
+        response = detail(request, user, csrf, referral)
     return response
 
 
@@ -158,14 +160,14 @@ async def referral_page(request: Request, user: User, csrf: str) -> Response:
 async def show_phone(request: Request, user: User, csrf: str) -> Response:
     """The number, only on the worker's explicit request (a POST, so it is never in a URL or a history)."""
     async with switchboard_of(request).sessions.begin() as db:
-        referral = await team_referral(db, user, request.path_params["id"])
+        referral = await team_referral(db, request, user, request.path_params["id"])
         if referral is None or referral.phone is None:
             return not_found(user, csrf)
         await mark_seen(db, referral)
         await log_access(db, user, referral.conversation_id, "referral_phone",
                          f"terugbelverzoek {referral.id}: nummer getoond om terug te bellen", referral_id=referral.id)
         number = spoken_phone(unseal(switchboard_of(request).secret, referral.phone))
-        response = detail(user, csrf, referral, phone=number)
+        response = detail(request, user, csrf, referral, phone=number)
     return response
 
 
@@ -177,7 +179,7 @@ async def record(request: Request, user: User, csrf: str) -> Response:
         return render("message.html", status=422, user=user, csrf=csrf, text="Kies een van de knoppen.",
                       back=LIST)
     async with switchboard_of(request).sessions.begin() as db:
-        referral = await team_referral(db, user, request.path_params["id"])
+        referral = await team_referral(db, request, user, request.path_params["id"])
         if referral is None:
             return not_found(user, csrf)
         try:
