@@ -1,8 +1,9 @@
 """"Is het gelukt?" (issue 15.5), through a running gateway with the real assistant: a resident who
 was only given a number agrees to be asked again; days later (time travel: the job runs at the
 due date) the question comes on their channel; the answer, a button or their own words, becomes
-the need log's real outcome. WhatsApp asks outside its 24-hour window with the approved template
-(fake Graph API, signed webhooks). The web chat page shows the question when it is opened again."""
+the need log's real outcome. Telegram asks with buttons (fake Bot API); WhatsApp outside its
+24-hour window with the approved template (fake Graph API, signed webhooks). The web chat page
+shows the question when it is opened again."""
 
 from __future__ import annotations
 
@@ -15,8 +16,12 @@ from bot.needs.models import CaseNeed, NeedEvent
 from bot.retention import delete_expired
 from bot.store.models import Conversation, Message
 from tests.browser import chromium_page
+from tests.channels.conftest import telegram_env
+from tests.channels.test_telegram import buttons
 from tests.conftest import running_gateway
 from tests.fakes.graph_server import running_fake_graph
+from tests.fakes.server import wait_until
+from tests.fakes.telegram_server import running_fake_telegram
 
 FOOD = "ik heb geen eten meer in huis en geen geld"  # routed to the Voedselbank (no call back)
 SERVICE = "Voedselbank Voorbeeldstad"
@@ -224,3 +229,39 @@ async def test_whatsapp_asks_with_the_approved_template_outside_the_24_hours(tmp
             assert await need_outcome(gw, follow_up) == "contact_made"
             assert await post(answer) == 200  # Meta delivers it again: answered once
             assert len(graph.sent_to(wa)) == count + 1
+
+
+async def test_telegram_asks_with_buttons_and_a_press_answers(tmp_path, rasa_server, action_server):
+    chat = 5152
+    async with running_fake_telegram() as telegram, \
+            running_gateway(tmp_path, rasa_server.url, action_server.url, telegram_env(telegram)) as gw:
+        await telegram.wait_for_call("getUpdates")
+        telegram.push(telegram.text_update(chat, FOOD))
+        sent = await wait_for(telegram, chat, OFFER)
+        telegram.push(telegram.callback_update(chat, buttons(sent[-1])["Ja, vraag het me"]))
+        await wait_for(telegram, chat, "Goed. Ik vraag het je op ")
+        async with gw.switchboard.sessions() as db:
+            follow_up = await db.scalar(select(FollowUp))
+        assert follow_up is not None and follow_up.due_at is not None
+
+        assert await ask_due(gw.switchboard, now=follow_up.due_at.replace(tzinfo=UTC)) == 1
+        sent = await wait_for(telegram, chat, QUESTION)
+        choices = buttons(sent[-1])
+        assert list(choices) == ["Ja, ik heb contact", "Nee, niet gelukt", "Nog niet", "Ik geef het op"]
+        telegram.push(telegram.callback_update(chat, choices["Nee, niet gelukt"]))
+        sent = await wait_for(telegram, chat, "Wat vervelend dat het niet lukte")
+        assert "/ask_human" in buttons(sent[-1]).values()
+        assert any("0123-456 750" in m["text"] for m in sent[-2:])
+        assert await need_outcome(gw, follow_up) == "contact_failed"
+        assert len([m for m in telegram.sent_to(chat) if m["text"] == QUESTION]) == 1
+
+
+async def wait_for(telegram, chat: int, start: str) -> list[dict]:
+    """Everything sent to the chat, once a message starting with `start` is among it."""
+    def arrived():
+        sent = telegram.sent_to(chat)
+        return sent if any(m["text"].startswith(start) for m in sent) else None
+    sent = await wait_until(arrived, timeout=60)
+    while not sent[-1]["text"].startswith(start):  # the message itself last
+        sent = sent[:-1]
+    return sent
