@@ -30,7 +30,7 @@ from bot.app import create_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.handover.users import add_user  # noqa: E402
 from bot.needs import periods  # noqa: E402
-from bot.needs.models import NeedEvent  # noqa: E402
+from bot.needs.models import NeedEvent, ReferralOutcome  # noqa: E402
 from bot.taxonomy import themes_by_intent  # noqa: E402
 from tests.browser import chromium_page  # noqa: E402
 
@@ -70,6 +70,37 @@ def need_log(today: date, rng: random.Random) -> list[NeedEvent]:
     return events
 
 
+# Call backs offered per week, on average, per wijk (schuldhulp: the demo's one referral team).
+REFERRAL_RATES = {"Noord": 5, "Westhaven": 2, "Centrum": 2, "Zuidwijk": 1, "Oosterpark": 1, "onbekend": 1}
+
+
+def referral_outcomes(today: date, rng: random.Random) -> list[ReferralOutcome]:
+    """Each offer's steps as the lifecycle counts them, summed per week: most say yes, most of
+    those are called in time, some late (after the deadline passed), a few not reached."""
+    rows = []
+    day = date(today.year - 1, 10, 1)
+    while day <= today:
+        week = periods.week_of(day)
+        for wijk, rate in REFERRAL_RATES.items():
+            counts: dict[str, int] = {}
+            for _ in range(max(0, round(rng.gauss(rate, rate / 2)))):
+                steps = ["offered"]
+                if rng.random() < 0.75:
+                    steps.append("accepted")
+                    fate = rng.random()
+                    steps += (["contacted_in_time"] if fate < 0.7 else ["overdue", "contacted_late"] if fate < 0.82
+                              else ["not_reached"] if fate < 0.9 else ["withdrawn"] if fate < 0.95
+                              else ["overdue"])
+                else:
+                    steps.append("declined")
+                for step in steps:
+                    counts[step] = counts.get(step, 0) + 1
+            rows += [ReferralOutcome(week=week, wijk=wijk, service_id="schuldhulp", theme="schulden", stage=stage,
+                                     count=n) for stage, n in counts.items()]
+        day += timedelta(days=7)
+    return rows
+
+
 async def shoot(url: str, out: Path, today: date) -> list[Path]:
     quarter = periods.current("quarter", today)
     shots = [("dashboard-month.png", 1280, 900, "/dashboard"),
@@ -88,6 +119,10 @@ async def shoot(url: str, out: Path, today: date) -> list[Path]:
             await page.wait_for_selector("svg.chart")
             await page.screenshot(path=str(out / name), full_page=True)
             made.append(out / name)
+            if name == "dashboard-quarter-westhaven.png":  # the call-back section of a whole quarter
+                await page.goto(f"{url}/dashboard?level=quarter&period={quarter}")
+                await page.locator("#terugbellen-sectie").screenshot(path=str(out / "dashboard-terugbellen.png"))
+                made.append(out / "dashboard-terugbellen.png")
     return made
 
 
@@ -110,6 +145,7 @@ async def main(out: Path) -> None:
             async with app.state.switchboard.sessions.begin() as db:
                 await add_user(db, "mira", PASSWORD, "manager", "Mira")
                 db.add_all(need_log(today, random.Random(14)))
+                db.add_all(referral_outcomes(today, random.Random(15)))
             async with httpx.AsyncClient(base_url=url, timeout=60) as resident:
                 await resident.post("/api/webchat/messages", json={"session": "screens-crisis-1",
                                                                    "text": "ik wil niet meer leven"})
