@@ -190,9 +190,11 @@ async def test_whatsapp_asks_with_the_approved_template_outside_the_24_hours(tmp
                 return (await gw.client.post("/webhooks/whatsapp", content=body, headers=headers)).status_code
 
             assert await post(graph.text_webhook(wa, FOOD, "wamid.f1")) == 200
-            sent = await graph.wait_for_sent(2, wa)
-            offer = next(m for m in sent if m.get("type") == "interactive"
-                         and m["interactive"]["body"]["text"] == OFFER)
+            def offered() -> dict | None:
+                return next((m for m in graph.sent_to(wa) if m.get("type") == "interactive"
+                             and m["interactive"]["body"]["text"] == OFFER), None)
+
+            offer = await wait_until(offered, timeout=60)
             yes = offer["interactive"]["action"]["buttons"][0]["reply"]
             assert yes["title"] == "Ja, vraag het me"
             count = len(graph.sent_to(wa))
