@@ -14,8 +14,10 @@ Each kind of question implements `OwnQuestion`; the switchboard keeps a list of 
   replies after the assistant's (an offer after a need was routed). It sees the decision's
   need instructions, so it knows which service was named.
 
-Both run inside the switchboard's transaction for this message: what they store commits
-together with the message's status and replies (processed once, never half).
+Both run inside a transaction of the switchboard that also stores the message's status and
+replies (processed once, never half): `answer` in the first one (which is final when it answers;
+when it returns None the assistant is asked outside any transaction, so `answer` then stores
+nothing), `after` in the one that stores the assistant's answer.
 """
 
 from __future__ import annotations

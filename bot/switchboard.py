@@ -16,15 +16,15 @@ import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from bot import clock, lifecycle
 from bot.config import Settings
@@ -120,10 +120,68 @@ class Stored:
     message_id: int
     conversation_id: int
     duplicate: bool = False
+    claim: datetime | None = None  # stored already taken in hand (`store(..., claim=True)`)
 
 
 # A channel's way of sending stored replies out: (sealed address unsealed, messages).
 Deliverer = Callable[[str, list[Outgoing]], Awaitable[None]]
+
+
+def desk_without_queue(state: State, settings: Settings) -> Desk | None:
+    """The desk now when the queue does not matter: closed (and when it opens), or open while a
+    person has the conversation already. None: open, and the queue counts are needed."""
+    now = clock.now()
+    hours = desk_hours(settings)
+    minutes_per_case = settings.minutes_per_case
+    if not hours.is_open(now):
+        opening = hours.next_opening(now)
+        return Desk(False, say_when(opening, now) if opening else None, minutes_per_case=minutes_per_case)
+    if state in HUMAN_STATES:
+        return Desk(True, minutes_per_case=minutes_per_case)
+    return None
+
+
+def crisis_columns(conversation_id: int) -> dict[str, Any]:
+    """The conversation's latest crisis message, as columns of a query: its intent and text."""
+    latest = (select(Message.id)
+              .where(Message.conversation_id == conversation_id, Message.direction == "in",
+                     Message.intent.in_(CRISIS_INTENTS))
+              .order_by(Message.id.desc()).limit(1).scalar_subquery())
+    return {"crisis_intent": select(Message.intent).where(Message.id == latest).scalar_subquery(),
+            "crisis_text": select(Message.text).where(Message.id == latest).scalar_subquery()}
+
+
+def last_crisis(row: Any) -> tuple[str | None, bool]:
+    """The latest crisis in the conversation (from `crisis_columns`), and whether 112 led its
+    answer (a weapon, fire, someone at the door, danger now), so reminders lead with the same number."""
+    intent = row.get("crisis_intent")
+    if intent is None:
+        return None, False
+    match = detect_crisis(row["crisis_text"])
+    return intent, bool(match and match.urgent)
+
+
+def queue_columns() -> list[Any]:
+    """The queue as two columns of a query: conversations waiting, and of those urgent."""
+    waiting = Conversation.state == State.WAITING.value
+    return [
+        select(func.count(Conversation.id)).where(waiting).scalar_subquery().label("waiting"),
+        select(func.count(Conversation.id)).where(waiting, Conversation.urgent.is_(True))
+        .scalar_subquery().label("waiting_urgent"),
+    ]
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A message's decision carried out in its transaction: what follows the commit needs."""
+
+    conversation_id: int
+    channel: str
+    resident: str
+    state: str
+    decision: Decision
+    replies: list[Message]
+    push_to: tuple[Deliverer, str] | None  # a push channel's deliverer and sealed address
 
 
 def outgoing(message: Message) -> Outgoing:
@@ -149,33 +207,37 @@ class Switchboard:
 
     async def receive(self, inbound: Inbound) -> Outcome:
         """Store, then process once. A repeated channel message id returns the first outcome."""
-        stored = await self.store(inbound)
+        stored = await self.store(inbound, claim=True)
         if stored.duplicate:
             # Wait for the first processing to finish, then answer with what it produced.
             async with self._locks.hold(stored.conversation_id):
                 outcome = await self._stored_outcome(stored.message_id)
             outcome.duplicate = True
             return outcome
-        return await self.process(stored.message_id)
+        return await self.process(stored.message_id, stored.conversation_id, stored.claim)
 
-    async def store(self, inbound: Inbound) -> Stored:
+    async def store(self, inbound: Inbound, claim: bool = False) -> Stored:
         """Store the message before anything else happens (a webhook may answer once this
-        returns). A channel message id seen before gives the first message, marked duplicate."""
+        returns). A channel message id seen before gives the first message, marked duplicate.
+        With `claim`, the message is stored already taken in hand (see `process`): the caller
+        processes it right away and passes `Stored.claim` on."""
         resident = self.pseudonym(inbound.channel, inbound.user_id)
         address = seal(self.secret, inbound.user_id) if inbound.channel in self.deliverers else None
+        claimed_at = utcnow() if claim else None
+        try:  # one transaction: the conversation (found, made or reopened) and the message
+            async with self.sessions.begin() as session:
+                conversation = await self._find_or_make_conversation(session, inbound.channel, resident, address)
+                message = self._inbound_message(conversation.id, inbound, claimed_at)
+                session.add(message)
+            return Stored(message.id, conversation.id, claim=claimed_at)
+        except IntegrityError:  # a concurrent first message made the conversation, or a duplicate
+            pass
         conversation_id = await self._conversation_id(inbound.channel, resident, address)
         try:
             async with self.sessions.begin() as session:
-                message = Message(
-                    conversation_id=conversation_id,
-                    direction="in",
-                    sender="resident",
-                    text=inbound.text,
-                    channel_message_id=inbound.channel_message_id,
-                    status="received",
-                )
+                message = self._inbound_message(conversation_id, inbound, claimed_at)
                 session.add(message)
-            return Stored(message.id, conversation_id)
+            return Stored(message.id, conversation_id, claim=claimed_at)
         except IntegrityError:
             async with self.sessions() as session:
                 first = await session.scalar(
@@ -187,22 +249,38 @@ class Switchboard:
             assert first is not None
             return Stored(first, conversation_id, duplicate=True)
 
+    @staticmethod
+    def _inbound_message(conversation_id: int, inbound: Inbound, claimed_at: datetime | None) -> Message:
+        return Message(
+            conversation_id=conversation_id,
+            direction="in",
+            sender="resident",
+            text=inbound.text,
+            channel_message_id=inbound.channel_message_id,
+            status="received",
+            claimed_at=claimed_at,
+        )
+
+    @staticmethod
+    async def _find_or_make_conversation(session: AsyncSession, channel: str, resident: str,
+                                         address: str | None) -> Conversation:
+        conversation = await session.scalar(
+            select(Conversation).where(Conversation.channel == channel, Conversation.resident == resident)
+        )
+        if conversation is None:
+            conversation = Conversation(channel=channel, resident=resident, address=address)
+            session.add(conversation)
+            await session.flush()
+        elif address and conversation.address is None:
+            conversation.address = address
+        await lifecycle.reopen(session, conversation)
+        return conversation
+
     async def _conversation_id(self, channel: str, resident: str, address: str | None) -> int:
         for _ in range(3):
             try:
                 async with self.sessions.begin() as session:
-                    conversation = await session.scalar(
-                        select(Conversation).where(
-                            Conversation.channel == channel, Conversation.resident == resident
-                        )
-                    )
-                    if conversation is None:
-                        conversation = Conversation(channel=channel, resident=resident, address=address)
-                        session.add(conversation)
-                        await session.flush()
-                    elif address and conversation.address is None:
-                        conversation.address = address
-                    await lifecycle.reopen(session, conversation)
+                    conversation = await self._find_or_make_conversation(session, channel, resident, address)
                     return conversation.id
             except IntegrityError:  # created by a concurrent first message: read it again
                 continue
@@ -221,35 +299,97 @@ class Switchboard:
 
     # ---- processing ----------------------------------------------------------------------
 
-    async def process(self, message_id: int) -> Outcome:
-        """Decide and answer one stored inbound message, unless that was done already."""
-        async with self.sessions() as session:
-            conversation_id = await session.scalar(
-                select(Message.conversation_id).where(Message.id == message_id)
-            )
-        if conversation_id is None:
-            raise LookupError(f"no stored message {message_id}")
-        async with self._locks.hold(conversation_id):
-            async with self.sessions.begin() as session:
-                message = await session.get(
-                    Message, message_id, options=[selectinload(Message.conversation)], with_for_update=True
-                )
-                if message is None or message.status == "done":
-                    return await self._stored_outcome(message_id)
-                resident = message.conversation.resident
-                decision = await self._decide(session, message)
-                replies = await self._carry_out(session, message, decision)
-                state = message.conversation.state
-            if decision.forget_assistant_turn:
-                await self._forget_guess(resident)
-            outgoing_messages = [outgoing(m) for m in replies]
-            if outgoing_messages:
-                self.notifier.publish(f"conversation:{conversation_id}", outgoing_messages)
-                await self._deliver(conversation_id, outgoing_messages)
-            return Outcome(conversation_id, outgoing_messages, state)
+    async def process(self, message_id: int, conversation_id: int | None = None,
+                      claim: datetime | None = None) -> Outcome:
+        """Decide and answer one stored inbound message, unless that was done already.
 
-    async def _decide(self, session: AsyncSession, message: Message) -> Decision:
-        """Gather what the decision needs, ask it, and ask the assistant when it says so."""
+        Processed once, also across replicas, without holding a transaction while the assistant
+        answers: the message is first claimed (`claimed_at`, its status stays `received`), the
+        assistant is asked outside any transaction, and the decision, replies and status are
+        stored in one transaction that holds the message's row and checks the claim is still
+        ours. A claim older than `settings.stuck_seconds` (its process died) may be taken over by another.
+        `claim` is the one `store(..., claim=True)` made; without it, one is made here."""
+        if conversation_id is None:
+            async with self.sessions() as session:
+                conversation_id = await session.scalar(
+                    select(Message.conversation_id).where(Message.id == message_id)
+                )
+            if conversation_id is None:
+                raise LookupError(f"no stored message {message_id}")
+        async with self._locks.hold(conversation_id):
+            claim = claim or await self._claim(message_id)
+            if claim is None:  # done already, or in the hands of another replica right now
+                return await self._stored_outcome(message_id)
+            async with self.sessions.begin() as session:
+                message = await self._claimed(session, message_id, claim)
+                if message is None:
+                    return await self._stored_outcome(message_id)
+                turn, decision = await self._first_look(session, message)
+                if decision.ask_assistant is None:  # final without the assistant: finish here
+                    finished = await self._carry_out(session, message, decision)
+                else:
+                    finished = None
+                    resident, channel = message.conversation.resident, message.conversation.channel
+            if finished is not None:
+                return await self._after_commit(finished)
+            assert turn is not None and decision.ask_assistant is not None
+            try:  # no transaction is open while the assistant answers
+                conversed = await self.rasa.converse(resident, decision.ask_assistant, {"channel": channel})
+            except RasaUnavailable as error:
+                log.warning("assistant unavailable (%s); message %s kept as pending", error, message_id)
+                conversed = None
+            async with self.sessions.begin() as session:
+                message = await self._claimed(session, message_id, claim)
+                if message is None:  # our claim went stale and another process took over
+                    return await self._stored_outcome(message_id)
+                if conversed is None:
+                    told = message.status == "pending" or await self._earlier_pending(session, message)
+                    waited = dataclasses.replace(turn.conversation, told_to_wait=told)
+                    decision = decide(dataclasses.replace(turn, conversation=waited), ASSISTANT_DOWN)
+                else:
+                    decision = decide(turn, conversed)
+                finished = await self._carry_out(session, message, decision)
+            return await self._after_commit(finished)
+
+    async def _claim(self, message_id: int) -> datetime | None:
+        """Take a stored inbound message in hand: when it is not done and nobody holds a fresh
+        claim on it. One conditional UPDATE, so two replicas cannot both succeed."""
+        now = utcnow()
+        async with self.sessions.begin() as session:
+            claimed = await session.execute(
+                update(Message)
+                .where(Message.id == message_id, Message.direction == "in", Message.status != "done",
+                       (Message.claimed_at.is_(None)) | (Message.claimed_at < now - timedelta(seconds=self.settings.stuck_seconds)))
+                .values(claimed_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        return now if claimed.rowcount == 1 else None  # type: ignore[attr-defined]
+
+    @staticmethod
+    async def _claimed(session: AsyncSession, message_id: int, claim: datetime) -> Message | None:
+        """The message with its conversation, its row locked (PostgreSQL), if it is still ours."""
+        message = await session.get(
+            Message, message_id, options=[joinedload(Message.conversation, innerjoin=True)],
+            with_for_update={"of": Message},
+        )
+        if message is None or message.status == "done" or message.claimed_at != claim:
+            return None
+        return message
+
+    async def _after_commit(self, finished: Finished) -> Outcome:
+        """What follows once a message's decision is committed: the assistant forgets an
+        unused guess, live listeners hear the replies, a push channel sends them."""
+        if finished.decision.forget_assistant_turn:
+            await self._forget_guess(finished.resident)
+        outgoing_messages = [outgoing(m) for m in finished.replies]
+        if outgoing_messages:
+            self.notifier.publish(f"conversation:{finished.conversation_id}", outgoing_messages)
+            if finished.push_to is not None:
+                await self._send(finished.channel, *finished.push_to, outgoing_messages)
+        return Outcome(finished.conversation_id, outgoing_messages, finished.state)
+
+    async def _first_look(self, session: AsyncSession, message: Message) -> tuple[Turn | None, Decision]:
+        """Gather what the decision needs and ask it; the Decision may ask the assistant."""
         conversation = message.conversation
         crisis = detect_crisis(message.text)
         if crisis is not None:
@@ -259,88 +399,72 @@ class Switchboard:
             for question in self.own_questions:
                 replies = await question.answer(asked, message.text)
                 if replies is not None:  # ours: the assistant does not see this message
-                    return Decision(replies=replies, own_question=question.name)
+                    return None, Decision(replies=replies, own_question=question.name)
+        snapshot, desk = await self._snapshot_and_desk(session, conversation, message)
         language = detect_language(message.text)
         in_their_language = None
         if language != "nl":  # the assistant reads Dutch only (issue 11.2)
             answer = language_reply(language, default_directory(self.settings.directory_path))
             in_their_language = BotReply(answer.text, list(answer.buttons))
-        turn = Turn(message.text, await self._snapshot(session, conversation, message),
-                    await self._desk(session, conversation), crisis, language, in_their_language)
-        decision = decide(turn)
-        if decision.ask_assistant is None:
-            return decision
-        try:
-            conversed = await self.rasa.converse(
-                conversation.resident, decision.ask_assistant, {"channel": conversation.channel})
-        except RasaUnavailable as error:
-            log.warning("assistant unavailable (%s); message %s kept as pending", error, message.id)
-            told = message.status == "pending" or await self._earlier_pending(session, message)
-            waited = dataclasses.replace(turn.conversation, told_to_wait=told)
-            return decide(dataclasses.replace(turn, conversation=waited), ASSISTANT_DOWN)
-        return decide(turn, conversed)
+        turn = Turn(message.text, snapshot, desk, crisis, language, in_their_language)
+        return turn, decide(turn)
 
-    async def _snapshot(self, session: AsyncSession, conversation: Conversation, message: Message) -> Snapshot:
+    async def _snapshot_and_desk(self, session: AsyncSession, conversation: Conversation,
+                                 message: Message) -> tuple[Snapshot, Desk]:
+        """The conversation as the decision sees it, and the desk, in one query: the previous
+        intent, the latest crisis and the worker's last word (when a person has it), the queue
+        (when the desk is open and a handover may follow), and the recent offers (one row each)."""
         state = State(conversation.state)
-        previous_intent = await session.scalar(
-            select(Message.intent)
-            .where(Message.conversation_id == conversation.id, Message.direction == "in", Message.id < message.id)
-            .order_by(Message.id.desc())
-            .limit(1)
-        )
-        crisis_intent, crisis_urgent = (await self._last_crisis(session, conversation.id)
-                                        if state in HUMAN_STATES else (None, False))
+        in_conversation = Message.conversation_id == conversation.id
+        columns: dict[str, Any] = {
+            "previous_intent": select(Message.intent)
+            .where(in_conversation, Message.direction == "in", Message.id < message.id)
+            .order_by(Message.id.desc()).limit(1).scalar_subquery(),
+        }
+        if state in HUMAN_STATES:
+            columns.update(crisis_columns(conversation.id))
+        if state == State.WITH_HUMAN:
+            columns["last_word"] = (select(func.max(Message.created_at))
+                                    .where(in_conversation, Message.sender == "human").scalar_subquery())
+        desk = desk_without_queue(state, self.settings)
+        queue = queue_columns() if desk is None else []
+        offers = (select(Message.buttons)
+                  .where(in_conversation, Message.direction == "out", Message.buttons.is_not(None))
+                  .order_by(Message.id.desc()).limit(OFFERS_REMEMBERED).subquery())
+        one = select(literal(1).label("one")).subquery()
+        rows = (await session.execute(
+            select(*(column.label(name) for name, column in columns.items()), *queue, offers.c.buttons)
+            .select_from(one.outerjoin(offers, true()))
+        )).all()
+        first = rows[0]._mapping
+        offered = frozenset(str(b.get("payload")) for row in rows for b in row.buttons or [] if isinstance(b, dict))
+        crisis_intent, crisis_urgent = last_crisis(first)
         worker_quiet = True
         if state == State.WITH_HUMAN:
-            last_word = await session.scalar(
-                select(func.max(Message.created_at)).where(
-                    Message.conversation_id == conversation.id, Message.sender == "human"))
+            last_word = first["last_word"]
             worker_quiet = last_word is None or utcnow() - last_word > WORKER_QUIET_AFTER
-        recent = await session.scalars(
-            select(Message.buttons)
-            .where(Message.conversation_id == conversation.id, Message.direction == "out",
-                   Message.buttons.is_not(None))
-            .order_by(Message.id.desc())
-            .limit(OFFERS_REMEMBERED)
-        )
-        offered = frozenset(str(b.get("payload")) for buttons in recent for b in buttons or [] if isinstance(b, dict))
-        return Snapshot(state, offered, previous_intent, crisis_intent, worker_quiet, crisis_urgent=crisis_urgent)
+        snapshot = Snapshot(state, offered, first["previous_intent"], crisis_intent, worker_quiet,
+                            crisis_urgent=crisis_urgent)
+        if desk is None:
+            desk = Desk(True, None, first["waiting"], first["waiting_urgent"], self.settings.minutes_per_case)
+        return snapshot, desk
 
     async def _last_crisis(self, session: AsyncSession, conversation_id: int) -> tuple[str | None, bool]:
-        """The latest crisis in the conversation, and whether 112 led its answer (a weapon, fire,
-        someone at the door, danger now), so reminders lead with the same number."""
-        row = (await session.execute(
-            select(Message.intent, Message.text)
-            .where(Message.conversation_id == conversation_id, Message.direction == "in",
-                   Message.intent.in_(CRISIS_INTENTS))
-            .order_by(Message.id.desc())
-            .limit(1)
-        )).first()
-        if row is None:
-            return None, False
-        match = detect_crisis(row.text)
-        return row.intent, bool(match and match.urgent)
+        return last_crisis((await session.execute(
+            select(*(c.label(name) for name, c in crisis_columns(conversation_id).items())))).one()._mapping)
 
-    async def _desk(self, session: AsyncSession, conversation: Conversation | None = None) -> Desk:
-        """The desk now: open or when it opens, and (when a handover may follow) the queue."""
-        now = clock.now()
-        hours = desk_hours(self.settings)
-        minutes_per_case = self.settings.minutes_per_case
-        if not hours.is_open(now):
-            opening = hours.next_opening(now)
-            return Desk(False, say_when(opening, now) if opening else None, minutes_per_case=minutes_per_case)
-        if conversation is not None and conversation.state in HUMAN_STATES:
-            return Desk(True, minutes_per_case=minutes_per_case)
-        rows = await session.execute(
-            select(Conversation.urgent, func.count(Conversation.id))
-            .where(Conversation.state == State.WAITING.value)
-            .group_by(Conversation.urgent)
-        )
-        counts = {bool(urgent): count for urgent, count in rows.all()}
-        return Desk(True, None, counts.get(True, 0) + counts.get(False, 0), counts.get(True, 0), minutes_per_case)
+    async def _desk(self, session: AsyncSession) -> Desk:
+        """The desk now: open or when it opens, and the queue."""
+        desk = desk_without_queue(State.BOT, self.settings)
+        if desk is not None:
+            return desk
+        row = (await session.execute(select(*queue_columns()))).one()
+        return Desk(True, None, row.waiting, row.waiting_urgent, self.settings.minutes_per_case)
 
-    async def _carry_out(self, session: AsyncSession, message: Message, decision: Decision) -> list[Message]:
-        """Do in the database what the decision says; return the stored replies."""
+    async def _carry_out(self, session: AsyncSession, message: Message, decision: Decision) -> Finished:
+        """Do in the database what the decision says (the caller commits): the message's intent
+        and status, need events, a handover, the replies. Replies the channel reads itself (the
+        web chat) are stored delivered, so no second transaction marks them."""
         conversation = message.conversation
         if decision.intent:
             message.intent, message.confidence = decision.intent, decision.confidence
@@ -365,9 +489,19 @@ class Switchboard:
             message.attempts += 1
         else:
             message.status = "done"
+        message.claimed_at = None
         if queue_changed:
             self.notifier.publish("queue", {"conversation": conversation.id})
-        return self._store_replies(session, message, replies)
+        push_to = self._push_to(conversation.channel, conversation.address)
+        stored = self._store_replies(session, message, replies, "queued" if push_to else "delivered")
+        return Finished(conversation.id, conversation.channel, conversation.resident, conversation.state, decision, stored, push_to)
+
+    def _push_to(self, channel: str, address: str | None) -> tuple[Deliverer, str] | None:
+        """A push channel's deliverer and the sealed address, or None: the channel reads its
+        replies itself (the web chat), so they count as delivered once stored."""
+        deliver = self.deliverers.get(channel)
+        return (deliver, address) if deliver is not None and address is not None else None
+
 
     def _asked(self, session: AsyncSession, message: Message) -> Asked:
         return Asked(session, message.conversation, message, default_directory(self.settings.directory_path), self.secret, clock.now())
@@ -404,7 +538,8 @@ class Switchboard:
             except InvalidNeed as error:
                 log.warning("need event refused: %s", error)
 
-    def _store_replies(self, session: AsyncSession, message: Message, replies: list[BotReply]) -> list[Message]:
+    def _store_replies(self, session: AsyncSession, message: Message, replies: list[BotReply],
+                       status: str) -> list[Message]:
         stored = [
             Message(
                 conversation_id=message.conversation_id,
@@ -412,7 +547,7 @@ class Switchboard:
                 sender="bot",
                 text=reply.text,
                 buttons=reply.buttons or None,
-                status="queued",
+                status=status,
                 in_reply_to=message.id,
             )
             for reply in replies
@@ -427,17 +562,21 @@ class Switchboard:
         """Hand replies to a push channel; the web chat reads them itself."""
         async with self.sessions() as session:
             conversation = await session.get(Conversation, conversation_id)
-        deliver = self.deliverers.get(conversation.channel) if conversation else None
-        ids = [m.id for m in messages]
-        if deliver is None or conversation is None or conversation.address is None:
-            await self._mark(ids, "delivered")
+        push_to = self._push_to(conversation.channel, conversation.address) if conversation else None
+        if conversation is None or push_to is None:
+            await self._mark([m.id for m in messages], "delivered")
             return
+        await self._send(conversation.channel, *push_to, messages)
+
+    async def _send(self, channel: str, deliver: Deliverer, address: str, messages: list[Outgoing]) -> None:
+        """Send through a push channel; mark delivered, or failed (kept for retry, never lost)."""
+        ids = [m.id for m in messages]
         try:
-            await deliver(unseal(self.secret, conversation.address), messages)
+            await deliver(unseal(self.secret, address), messages)
         except Exception as error:  # any channel failure: keep for retry, never lose
             log.warning(
                 "delivery on %s failed (%s); %d message(s) kept for retry",
-                conversation.channel, type(error).__name__, len(ids),
+                channel, type(error).__name__, len(ids),
             )
             await self._mark(ids, "failed", attempt=True)
             return

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -55,7 +56,13 @@ class DeskHours:
 
 
 def desk_hours(settings: Settings | None = None) -> DeskHours:
-    return DeskHours.parse((settings or Settings.load()).desk_hours)
+    return _parsed((settings or Settings.load()).desk_hours)
+
+
+@lru_cache(maxsize=8)
+def _parsed(spec: str) -> DeskHours:
+    """Parsed once per setting, not on every message (a test may change the setting)."""
+    return DeskHours.parse(spec)
 
 
 def say_when(moment: datetime, now: datetime) -> str:

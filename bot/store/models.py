@@ -68,7 +68,7 @@ class Message(Base):
     buttons: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     # Idempotency key: Telegram update id, WhatsApp message id; None for web chat posts.
     channel_message_id: Mapped[str | None] = mapped_column(String(128))
-    # Inbound: received -> done, or pending (assistant unreachable) -> done.
+    # Inbound: received -> done, or pending (assistant unreachable) -> done (see claimed_at).
     # Outbound: queued -> delivered | failed.
     status: Mapped[str] = mapped_column(String(12))
     intent: Mapped[str | None] = mapped_column(String(48))
@@ -76,6 +76,10 @@ class Message(Base):
     in_reply_to: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Inbound: when a gateway took the message in hand (the status stays `received` meanwhile);
+    # the claim lets it ask the assistant without holding a transaction, and only the claimant
+    # may finish the message. A claim older than VOORDEUR_STUCK_SECONDS may be taken over.
+    claimed_at: Mapped[datetime | None] = mapped_column()
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
 
