@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     switchboard = Switchboard(sessions=sessions, rasa=rasa, secret=settings.secret, settings=settings, notifier=notifier)
     directory = default_directory(settings.directory_path)  # a bad file fails here, naming file, entry and field
     switchboard.known_wijken = set(directory.wijk_names())
-    switchboard.own_questions.append(FollowUpQuestion())
+    switchboard.own_questions.append(FollowUpQuestion(settings.follow_up_days))
     partners = load_partners(settings.referral_partners)  # a bad file fails here too
 
     channels = build_channels(settings, switchboard, STATIC_DIR)

@@ -130,6 +130,7 @@ class Settings:
     minutes_per_case: int = 10  # VOORDEUR_MINUTES_PER_CASE: the wait a resident is told, per case ahead
     remind_minutes: int = 15  # VOORDEUR_REMIND_MINUTES
     retention_days: int = 30  # VOORDEUR_RETENTION_DAYS
+    follow_up_days: int = 3  # VOORDEUR_FOLLOW_UP_DAYS: working days before "is het gelukt?" (1-20)
     stuck_seconds: float = 60  # VOORDEUR_STUCK_SECONDS: a message still `received` is picked up again
     retry_interval: float = 2  # VOORDEUR_RETRY_INTERVAL: seconds between background rounds
     directory_path: Path = DEFAULT_DIRECTORY  # VOORDEUR_DIRECTORY
@@ -177,6 +178,7 @@ class Settings:
             minutes_per_case=int(env.get("VOORDEUR_MINUTES_PER_CASE", "10")),
             remind_minutes=int(env.get("VOORDEUR_REMIND_MINUTES", "15")),
             retention_days=int(env.get("VOORDEUR_RETENTION_DAYS", "30")),
+            follow_up_days=min(max(int(env.get("VOORDEUR_FOLLOW_UP_DAYS", "3")), 1), 20),
             stuck_seconds=float(env.get("VOORDEUR_STUCK_SECONDS", "60")),
             retry_interval=float(env.get("VOORDEUR_RETRY_INTERVAL", "2")),
             directory_path=Path(env.get("VOORDEUR_DIRECTORY") or DEFAULT_DIRECTORY),

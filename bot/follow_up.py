@@ -26,7 +26,6 @@ from sqlalchemy import CursorResult, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.config import Settings
 from bot.directory import default_directory
 from bot.directory.hours import format_day
 from bot.directory.model import Directory, Service
@@ -84,19 +83,10 @@ class FollowUp(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-def follow_up_days() -> int:
-    """VOORDEUR_FOLLOW_UP_DAYS: working days until the question (1-20, default 3)."""
-    try:
-        days = int(Settings.load().extra.get("VOORDEUR_FOLLOW_UP_DAYS", DEFAULT_DAYS))
-    except ValueError:
-        return DEFAULT_DAYS
-    return min(max(days, 1), 20)
-
-
-def due_moment(directory: Directory, now: datetime, days: int | None = None) -> datetime:
+def due_moment(directory: Directory, now: datetime, days: int) -> datetime:
     """10:00 local time, `days` working days after the local day of `now`; naive UTC like the store."""
     local = now.astimezone(directory.timezone)
-    day = add_working_days(local.date(), follow_up_days() if days is None else days)
+    day = add_working_days(local.date(), days)
     moment = datetime.combine(day, ASK_AT, tzinfo=directory.timezone)
     return moment.astimezone(UTC).replace(tzinfo=None)
 
@@ -194,6 +184,9 @@ class FollowUpQuestion:
 
     name = "follow_up"
 
+    def __init__(self, days: int = DEFAULT_DAYS) -> None:
+        self.days = days  # Settings.follow_up_days (VOORDEUR_FOLLOW_UP_DAYS)
+
     async def answer(self, asked: Asked, text: str) -> list[BotReply] | None:
         session, conversation = asked.session, asked.conversation
         pressed = PAYLOAD.match(text.strip())
@@ -232,7 +225,7 @@ class FollowUpQuestion:
                 follow_up.status = "declined"
                 return [_say("utter_gateway_follow_up_not_planned")]
             follow_up.status = "planned"
-            follow_up.due_at = due_moment(asked.directory, asked.now)
+            follow_up.due_at = due_moment(asked.directory, asked.now, self.days)
             return [_say("utter_gateway_follow_up_planned", day=local_day(asked.directory, follow_up.due_at))]
         if follow_up.status != "asked" or choice not in ANSWERS:
             return [_say("utter_gateway_follow_up_known")]  # an old button pressed again
@@ -245,7 +238,7 @@ class FollowUpQuestion:
             if follow_up.asks < MAX_ASKS:
                 follow_up.status = "planned"
                 since = max(asked.now, (follow_up.asked_at or utcnow()).replace(tzinfo=UTC))
-                follow_up.due_at = due_moment(asked.directory, since)
+                follow_up.due_at = due_moment(asked.directory, since, self.days)
                 return [_say("utter_gateway_follow_up_later", day=local_day(asked.directory, follow_up.due_at))]
             return [_say("utter_gateway_follow_up_last")]
         if choice == "gave_up":
@@ -291,7 +284,7 @@ async def ask_due(switchboard: Switchboard, now: datetime | None = None) -> int:
 
     A conversation a person has right now is asked after the worker hands it back or closes it.
     """
-    directory = default_directory()
+    directory = default_directory(switchboard.settings.directory_path)
     moment = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
     stored: list[Message] = []
 
@@ -330,12 +323,13 @@ async def erase_for_conversations(session: AsyncSession, conversation_ids: list[
 
 # ---- WhatsApp outside the 24-hour window -------------------------------------------------------
 
-def whatsapp_template(to: str, buttons: list[dict[str, str]], name: str, language: str) -> dict[str, Any] | None:
+def whatsapp_template(to: str, buttons: list[dict[str, str]], name: str, language: str,
+                      directory: Directory) -> dict[str, Any] | None:
     """The approved template message that asks the follow-up question (body variable {{1}}: the
     service's name; four quick-reply buttons in the order of ANSWERS, their payloads ours), or
     None when these buttons are not the follow-up question's."""
     service_id = asked_service(buttons)
-    service = _service(default_directory(), service_id)
+    service = _service(directory, service_id)
     if service is None:
         return None
     return {

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, UTC
 
+import pytest
 from sqlalchemy import func, select, update
 
-from bot.follow_up import FollowUp, ask_due
+from bot.config import Settings
+from bot.directory import DEFAULT_PATH, load_directory
+from bot.follow_up import FollowUp, ask_due, due_moment, read_answer, read_consent
 from bot.needs.models import CaseNeed, NeedEvent
 from bot.retention import delete_expired
 from bot.store.models import Conversation, Message
@@ -267,3 +270,33 @@ async def wait_for(telegram, chat: int, start: str) -> list[dict]:
     while not sent[-1]["text"].startswith(start):  # the message itself last
         sent = sent[:-1]
     return sent
+
+
+def test_the_question_is_due_at_ten_after_working_days_over_christmas(tmp_path):
+    directory = load_directory(DEFAULT_PATH)
+    christmas_eve = datetime(2026, 12, 24, 15, 0, tzinfo=UTC)  # Thursday; 25, 26 holidays, then a weekend
+    assert due_moment(directory, christmas_eve, 3) == datetime(2026, 12, 30, 9, 0)  # 10:00 in Amsterdam
+    settings = [Settings.load({"VOORDEUR_DATA_DIR": str(tmp_path), **env}).follow_up_days
+                for env in ({}, {"VOORDEUR_FOLLOW_UP_DAYS": "5"}, {"VOORDEUR_FOLLOW_UP_DAYS": "50"})]
+    assert settings == [3, 5, 20]
+
+
+@pytest.mark.parametrize(("said", "answer"), [
+    ("ja gelukt hoor", "contact_made"), ("Ja! ik heb ze gesproken", "contact_made"), ("ja", "contact_made"),
+    ("nee ze namen niet op", "contact_failed"), ("niet gelukt, steeds bezet", "contact_failed"),
+    ("ik ben er niet doorgekomen", "contact_failed"),
+    ("nog niet gebeld", "still_waiting"), ("nee, nog niet", "still_waiting"),
+    ("ik geef het op", "gave_up"), ("laat maar", "gave_up"),
+    ("wat zijn de openingstijden van het stadhuis", None),
+    ("ik heb ook nog een huurschuld en de verhuurder wil me eruit zetten volgende maand", None),
+])
+def test_free_words_are_read_as_an_answer_only_when_clear(said, answer):
+    assert read_answer(said) == answer
+
+
+@pytest.mark.parametrize(("said", "consent"), [
+    ("ja graag", "ja"), ("oké", "ja"), ("nee hoor", "nee"), ("liever niet", "nee"),
+    ("ja maar ik heb ook schulden", None), ("hoe laat gaan ze open", None),
+])
+def test_yes_or_no_to_the_offer(said, consent):
+    assert read_consent(said) == consent

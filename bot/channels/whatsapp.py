@@ -64,6 +64,7 @@ from bot.channels.base import (
 from bot.channels.commands import Commands, command_of, said
 from bot.channels.ordering import KeyedLocks, RecentIds
 from bot.config import Settings
+from bot.directory import default_directory
 from bot.follow_up import whatsapp_template
 from bot.responses import response
 from bot.store.models import Message, utcnow
@@ -276,7 +277,8 @@ class WhatsAppChannel:
 
         async def send(item: Outgoing) -> None:
             asking = None if inside or not follow_up else whatsapp_template(
-                address, item.buttons, follow_up, self.settings.whatsapp_follow_up_template_language)
+                address, item.buttons, follow_up, self.settings.whatsapp_follow_up_template_language,
+                default_directory(self.settings.directory_path))
             if inside:
                 await self._send(address, item)
             elif asking is not None:  # "is het gelukt?": its own template, with its answers as buttons

@@ -70,10 +70,10 @@ def say_when(moment: datetime, now: datetime) -> str:
     return format_moment(moment, now.astimezone(TZ))
 
 
-def worker_back_note(now: datetime) -> str | None:
+def worker_back_note(now: datetime, settings: Settings | None = None) -> str | None:
     """Outside desk hours: "Een medewerker is er weer morgen om 9:00." for a text that offers a
     person but is not the assistant's answer (those get it from bot/decision.py); None when open."""
-    hours = desk_hours()
+    hours = desk_hours(settings)
     opening = None if hours.is_open(now) else hours.next_opening(now)
     if opening is None:
         return None

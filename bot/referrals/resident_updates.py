@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import String, and_, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.directory import default_directory
 from bot.directory.hours import format_day
 from bot.directory.model import Directory
@@ -61,19 +62,21 @@ def _update_name(referral: Referral) -> str:
     return f"utter_gateway_update_{referral.status}"
 
 
-def _message(referral: Referral, name: str, directory: Directory, now: datetime) -> Message:
+def _message(referral: Referral, name: str, directory: Directory, now: datetime,
+             settings: Settings | None = None) -> Message:
     service = next((s for s in directory.services if s.id == referral.service_id), None)
     wording = response(name)
     day = format_day(referral.deadline) if referral.deadline else ""
     text = wording.text.format(service=service.name if service else "De hulpverlener", day=day)
-    note = worker_back_note(now) if wording.buttons else None  # it offers a person: say when one is there
+    note = worker_back_note(now, settings) if wording.buttons else None  # it offers a person: say when one is there
     if note:
         text = f"{text} {note}"
     return Message(conversation_id=referral.conversation_id, direction="out", sender="bot", text=text,
                    buttons=list(wording.buttons) or None, status="queued")
 
 
-async def due_updates(session: AsyncSession, directory: Directory, now: datetime) -> list[Message]:
+async def due_updates(session: AsyncSession, directory: Directory, now: datetime,
+                      settings: Settings | None = None) -> list[Message]:
     """Store a message for every update not told yet, and remember it on the referral."""
     # The deadline is the end of a working day; the resident hears it passed the next morning, not at midnight.
     today = (now.astimezone(directory.timezone) - TELL_OVERDUE_FROM).date()
@@ -89,22 +92,22 @@ async def due_updates(session: AsyncSession, directory: Directory, now: datetime
                 referral.mark_told(update_key(referral))
             if not referral.was_told(OVERDUE):
                 referral.mark_told(OVERDUE)
-                stored.append(_message(referral, "utter_gateway_update_overdue", directory, now))
+                stored.append(_message(referral, "utter_gateway_update_overdue", directory, now, settings))
         elif referral.status in TOLD_STATUSES and not referral.was_told(update_key(referral)):
             referral.mark_told(update_key(referral))
-            stored.append(_message(referral, _update_name(referral), directory, now))
+            stored.append(_message(referral, _update_name(referral), directory, now, settings))
     session.add_all(stored)
     return stored
 
 
 async def tell_residents(switchboard: Switchboard, now: datetime | None = None) -> int:
     """Tell residents what their referral's service did (one replica; each update once); return how many."""
-    directory = default_directory()
+    directory = default_directory(switchboard.settings.directory_path)
     moment = now or datetime.now(UTC)
     stored: list[Message] = []
 
     async def job(session: AsyncSession) -> None:
-        stored.extend(await due_updates(session, directory, moment))
+        stored.extend(await due_updates(session, directory, moment, switchboard.settings))
 
     await run_once_across_replicas(switchboard.sessions, UPDATE_JOB_LOCK, job)
     if stored:
