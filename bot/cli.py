@@ -247,6 +247,36 @@ def cmd_needs_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_referrals_export(args: argparse.Namespace) -> int:
+    """The anonymous call-back counts of one ISO year as the dashboard publishes them."""
+    import asyncio
+    from datetime import date
+
+    from bot.needs import referral_outcomes, report
+    from bot.needs.suppress import min_cell
+    from bot.store.db import create_tables, make_engine, make_sessionmaker
+
+    year = args.year or str(date.today().isocalendar()[0])
+    if not (year.isdigit() and len(year) == 4):
+        print(f"voordeur referrals export: not a year (YYYY): {year!r}", file=sys.stderr)
+        return 2
+
+    async def run() -> dict:
+        engine = make_engine(Settings.load().database_url)
+        try:
+            await create_tables(engine)
+            async with make_sessionmaker(engine)() as db:
+                return await referral_outcomes.load_year(db, year)
+        finally:
+            await engine.dispose()
+
+    threshold = min_cell()
+    rows = referral_outcomes.export_rows(referral_outcomes.publish_year(asyncio.run(run()), threshold), threshold)
+    sys.stdout.write(report.rows_as_json(rows) if args.format == "json"
+                     else report.rows_as_csv(rows, referral_outcomes.EXPORT_COLUMNS))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="voordeur", description="Voordeur: the residents' front door.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -290,6 +320,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--since", help="first ISO week, e.g. 2026-W01")
     export.add_argument("--until", help="last ISO week, e.g. 2026-W13")
     export.set_defaults(func=cmd_needs_export)
+
+    referrals = commands.add_parser("referrals", help="anonymous counts of call-back referrals")
+    referrals_commands = referrals.add_subparsers(dest="referrals_command", required=True)
+    referral_export = referrals_commands.add_parser(
+        "export", help="every month, quarter and year figure of one ISO year, small cells suppressed as on the dashboard")
+    referral_export.add_argument("--format", choices=["csv", "json"], default="csv")
+    referral_export.add_argument("--year", help="ISO year, e.g. 2026 (default: this year)")
+    referral_export.set_defaults(func=cmd_referrals_export)
 
     gateway = commands.add_parser("gateway", help="start only the gateway")
     gateway.add_argument("--host", default="127.0.0.1")

@@ -31,7 +31,7 @@ from bot import clock
 from bot.directory import Service, default_directory
 from bot.needs import periods
 from bot.needs.models import ReferralOutcome, iso_week
-from bot.needs.suppress import PERIOD_LEVELS, WIJK_LEVELS, Figure, Layout, publish_table
+from bot.needs.suppress import PERIOD_LEVELS, WIJK_LEVELS, Figure, Layout, label, publish_table
 from bot.referrals.models import Referral
 from bot.taxonomy import theme_of
 
@@ -185,3 +185,23 @@ async def period_figures(db: AsyncSession, period: str, threshold: int) -> dict[
 def topics_in(figures: Mapping[ReferralKey, Figure]) -> list[str]:
     """The services ("theme/service") that have any figure, sorted."""
     return sorted({values[2] for (view, values) in figures if view[2] == "service"})
+
+
+EXPORT_COLUMNS = ["period", "wijk", "theme", "service", "stage", "count"]
+
+
+def export_rows(figures: Mapping[ReferralKey, Figure], threshold: int) -> list[dict]:
+    """`voordeur referrals export`: every published figure of a year (months, quarters, the year;
+    per wijk or all, per service, theme or all), "" meaning all; count a number, "<10" or "x"."""
+    order = {"year": 0, "quarter": 1, "month": 2}
+    rows = []
+    for (view, values), figure in sorted(figures.items(), key=lambda kf: (
+            order[kf[0][0][0]], kf[0][1][0], str(kf[0][1][1]), str(kf[0][1][2]), kf[0][1][3])):
+        period, wijk, topic_value, stage = values
+        if view[2] == "service":
+            theme, service = topic_value.split("/", 1)
+        else:
+            theme, service = topic_value or "", ""
+        rows.append({"period": period, "wijk": wijk or "", "theme": theme, "service": service, "stage": stage,
+                     "count": figure.value if figure.visible else label(figure, threshold)})
+    return rows

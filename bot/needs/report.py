@@ -86,9 +86,9 @@ def export_rows(figures_by_week: dict[str, dict[NodeKey, Figure]], threshold: in
     return rows
 
 
-def rows_as_csv(rows: list[dict]) -> str:
+def rows_as_csv(rows: list[dict], columns: list[str] = COLUMNS) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()

@@ -9,7 +9,14 @@ attackers as tests/needs/test_suppress.py over everything the dashboard shows of
 
 from __future__ import annotations
 
+import asyncio
+import csv
+import io
+import os
+import subprocess
+import sys
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -18,6 +25,7 @@ from sqlalchemy import inspect, select
 
 from playwright.async_api import expect
 
+from bot.config import Settings
 from bot.erase import erase_resident
 from bot.needs import dashboard, report
 from bot.needs.models import OUTCOMES, NeedEvent, ReferralOutcome
@@ -26,14 +34,17 @@ from bot.needs.suppress import Figure, label, period_node
 from bot.referrals.lifecycle import WrongState, accept, decline, mark_overdue, offer, record_result, withdraw
 from bot.referrals.models import Referral
 from bot.retention import delete_expired
+from bot.store.db import create_tables, make_engine, make_sessionmaker
 from tests.axe import assert_accessible
 from tests.browser import chromium_page
 from tests.handover.conftest import login
+from tests.needs.conftest import fill_referrals
 from tests.needs.test_dashboard import csv_tables, tables_of
 from tests.needs.test_dashboard_browser import log_in
 from tests.needs.test_suppress import bounds_attack, exactly_derivable
 from tests.referrals.conftest import SECRET, conversation_id, directory, sessions  # noqa: F401
 
+ROOT = Path(__file__).resolve().parents[2]
 MONDAY = datetime(2026, 3, 9, 9, 0)  # week 11; two working days: deadline Wednesday 11 March
 THURSDAY = datetime(2026, 3, 12, 9, 0)  # the day after the deadline, same week
 NEXT_MONDAY = datetime(2026, 3, 16, 9, 0)  # week 12
@@ -300,3 +311,32 @@ async def test_a_manager_sees_the_call_back_section_in_chromium(dashboard_gatewa
         await section.scroll_into_view_if_needed()
         await section.screenshot(path=str(artifacts / "dashboard-terugbellen.png"))
         await assert_accessible(page, "dashboard with the call-back section")
+
+
+def test_voordeur_referrals_export_publishes_what_the_dashboard_does(tmp_path):
+    url = f"sqlite:///{tmp_path / 'referrals.db'}"
+
+    async def setup() -> None:
+        engine = make_engine(Settings.load({"DATABASE_URL": url, "VOORDEUR_SECRET": "x",
+                                            "VOORDEUR_DATA_DIR": str(tmp_path)}).database_url)
+        await create_tables(engine)
+        await fill_referrals(make_sessionmaker(engine))
+        await engine.dispose()
+
+    asyncio.run(setup())
+    env = {**os.environ, "DATABASE_URL": url, "VOORDEUR_SECRET": "test-secret"}
+    env.pop("VOORDEUR_MIN_CELL", None)
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "referrals", "export", "--year", "2026"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert list(rows[0]) == ["period", "wijk", "theme", "service", "stage", "count"]
+    by = {(r["period"], r["wijk"], r["service"], r["stage"]): r["count"] for r in rows if r["theme"] in ("schulden", "")}
+    assert by[("2026", "", "schuldhulp", "offered")] == "17" and by[("2026-01", "", "schuldhulp", "accepted")] == "15"
+    assert by[("2026-01", "Centrum", "schuldhulp", "offered")] == "<10"
+    assert by[("2026-01", "Noord", "schuldhulp", "offered")] == "x"
+    for row in rows:
+        assert row["count"] in ("<10", "x") or int(row["count"]) >= 10, row
+    wrong = subprocess.run([sys.executable, "-m", "bot.cli", "referrals", "export", "--year", "twintig"], cwd=ROOT,
+                           env=env, capture_output=True, text=True, timeout=120)
+    assert wrong.returncode == 2 and "not a year" in wrong.stderr
