@@ -26,6 +26,7 @@ from bot.health import healthz
 from bot.language import load_model
 from bot.notify import Notifier, RedisNotifier
 from bot.rasa import RasaClient
+from bot.referrals.dialogue import CallBack
 from bot.referrals.partners import load_partners
 from bot.referrals.resident_updates import tell_residents
 from bot.referrals.webhook import Partner, deliver_due
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     directory = default_directory(settings.directory_path)  # a bad file fails here, naming file, entry and field
     switchboard.known_wijken = set(directory.wijk_names())
     switchboard.own_questions.append(FollowUpQuestion(settings.follow_up_days))
+    switchboard.own_questions.append(CallBack())
     partners = load_partners(settings.referral_partners)  # a bad file fails here too
 
     channels = build_channels(settings, switchboard, STATIC_DIR)

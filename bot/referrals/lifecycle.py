@@ -63,10 +63,12 @@ async def offer(session: AsyncSession, directory: Directory, conversation_id: in
 
 
 async def decline(session: AsyncSession, referral: Referral, now: datetime | None = None) -> Referral:
-    """The resident said no to the offer ("Nee, ik bel zelf"): nothing personal was stored."""
+    """The resident said no to the offer ("Nee, ik bel zelf"), or stopped before confirming: nothing
+    personal is kept (a draft's summary and sealed number are wiped)."""
     if referral.status != "offered":
         raise WrongState(referral.status)
     referral.status = "declined"
+    referral.step = None
     _forget(referral, _utc(now))
     await count_stage(session, referral, "declined", now)
     await session.flush()
@@ -90,6 +92,7 @@ async def accept(session: AsyncSession, directory: Directory, secret: str, refer
     local_day = moment.replace(tzinfo=UTC).astimezone(directory.timezone).date()
     service = directory.service(referral.service_id)
     referral.status = "accepted"
+    referral.step = None
     referral.consent_at = moment
     referral.consent_wording = wording
     referral.phone = seal(secret, number)
@@ -127,6 +130,7 @@ async def withdraw(session: AsyncSession, referral: Referral, now: datetime | No
     elif _open(referral):
         await count_stage(session, referral, "withdrawn", now)
     referral.status = "withdrawn"
+    referral.step = None
     _forget(referral, _utc(now))
     if delivered and referral.team:
         referral.next_delivery_at = _utc(now)

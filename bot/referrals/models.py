@@ -21,6 +21,8 @@ STATUSES = ("offered", "accepted", "sent", "seen", "called", "appointment", "not
 RESULTS = ("called", "appointment", "not_reached", "no_longer_needed")
 # A referral in one of these states needs nothing more from anyone: number and summary go.
 CLOSED = ("called", "appointment", "no_longer_needed", "withdrawn", "declined")
+# A consent the partner acts on: the resident may withdraw it (bot/referrals/dialogue.py).
+ACTIVE = ("accepted", "sent", "seen", "not_reached")
 
 
 class Referral(Base):
@@ -59,3 +61,8 @@ class Referral(Base):
 
     def mark_told(self, update: str) -> None:
         self.told = ",".join([*filter(None, self.told.split(",")), update])
+    # Where the resident is in the call-back dialogue while status is "offered" (bot/referrals/
+    # dialogue.py): waiting (not asked yet), offer, summary, own_words, phone, call_time, confirm.
+    # None once the dialogue is over. The draft's summary, sealed number and time live in the
+    # fields above until accept() (or are wiped by decline/withdraw/expire).
+    step: Mapped[str | None] = mapped_column(String(16))

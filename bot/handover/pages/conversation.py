@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from bot import lifecycle
+from bot.directory import default_directory
 from bot.handover.access import log_access, log_read, read_reason
 from bot.handover.auth import require
 from bot.handover.pages.common import MAX_REPLY, author_of, minutes_since, render, switchboard_of, theme_of
@@ -22,6 +23,7 @@ from bot.lifecycle import State
 from bot.needs.log import InvalidNeed
 from bot.needs.models import CaseNeed
 from bot.pseudonym import short_label
+from bot.referrals.dialogue import offer_after_close
 from bot.responses import load_responses, response
 from bot.store.models import Conversation, DirectoryService, Note, User
 from bot.taxonomy import NEED_THEMES, intent_label, themes_by_intent
@@ -249,11 +251,17 @@ async def close(request: Request, user: User, csrf: str) -> Response:
         cid = conversation.id
         referral = (response("utter_gateway_referred").text.format(service=referred.name, phone=referred.phone or "-")
                     if referred else None)
+        # A service with a referral team may call the resident back: the offer goes with the close,
+        # and the resident's answer reopens the conversation into bot/referrals/dialogue.py.
+        call_back = (await offer_after_close(db, default_directory(), cid, referred.id, conversation.wijk)
+                     if referred else None)
 
         async def after():
             if referral:
                 await switchboard.add_outgoing(cid, referral, sender="human", author=author_of(user))
             await switchboard.follow_up(change)
+            if call_back:
+                await switchboard.add_outgoing(cid, call_back.text or "", buttons=call_back.buttons)
         return after
 
     return await act(request, user, csrf, handler, finished="afgesloten")

@@ -1,0 +1,360 @@
+"""The resident's side of a call back: offer, summary shown and editable, number, best time, consent.
+
+An own question (bot/own_questions.py): `after` offers "Wil je dat <service> jou belt?" once the
+assistant routed a need to a service with a referral team; `answer` takes the resident's next
+steps, each remembered on the referral row (`Referral.step`) while its status is "offered":
+
+    offer -> summary (Klopt / Aanpassen -> own_words -> summary) -> phone -> call_time -> confirm -> accept()
+
+Rules that keep the resident in charge:
+- The last question wins. A typed answer ("ja", "nee", "middag") is ours only while our question
+  is the latest one with buttons in the conversation; if the assistant asked something after it,
+  the assistant gets the answer. Our own buttons ("terugbellen:...") always reach us.
+- Something else mid-way (a question, another problem) is not ours: `answer` returns None, the
+  assistant answers and our step stays where it was (its buttons still work). A crisis never
+  gets here: the switchboard's crisis net runs first.
+- While the assistant's turn ends in a question of its own (the next need, the wijk, the address,
+  a person: it offers buttons), the offer waits (step "waiting") and is asked after the first
+  turn of the assistant's that asks nothing: one question at a time. A resident who goes to a
+  person meanwhile gets it from the worker's "doorverwezen" close (`offer_after_close`).
+- "nee", "stop", "toch niet" at any step: nothing personal is kept (lifecycle.decline).
+- "ik wil niet meer gebeld worden", "trek mijn aanvraag in", the button: lifecycle.withdraw.
+
+Privacy: the answers never reach Rasa. A message that holds the phone number, and the own
+words, are replaced in the message store by a marker ("[telefoonnummer]", "[eigen woorden]")
+as soon as they are sealed into / scrubbed into the referral, so transcripts and exports do not
+show them; our messages that showed the own words back get a marker too once the draft ends
+(accepted, declined, withdrawn). The own words live on only, scrubbed, in the referral's
+summary (deleted with it).
+The name is not asked (docs/referrals.md).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.decision import say
+from bot.directory.hours import DAY_NAMES, MONTHS
+from bot.needs.report import INTENT_NL
+from bot.needs.scrubber import scrub
+from bot.pseudonym import seal, unseal
+from bot.rasa import BotReply
+from bot.referrals.lifecycle import CONSENT_WORDING, accept, decline, offer, withdraw
+from bot.referrals.models import ACTIVE, Referral
+from bot.referrals.phone import InvalidPhone, dutch_phone
+from bot.store.models import Message
+
+if TYPE_CHECKING:
+    from bot.decision import Decision
+    from bot.directory.model import Directory, Service
+    from bot.own_questions import Asked
+
+PAYLOAD = "terugbellen:"  # prefix of our buttons' payloads (domain.yml utter_gateway_referral_*)
+PHONE_MARK = "[telefoonnummer]"  # what the message store keeps of a message that held the number
+WORDS_MARK = "[eigen woorden]"  # ... and of the resident's own words for the summary
+SHOWN_MARK = "[samenvatting terugbelverzoek]"  # ... and of our messages that showed those words back
+OWN_WORDS = " In eigen woorden: "
+MAX_OWN_WORDS = 300
+CALL_TIMES = ("ochtend", "middag", "avond", "maakt niet uit")
+ROUTED = ("met", "out_of_hours")  # need outcomes that named a service
+IN_DIALOGUE = ("offer", "summary", "own_words", "phone", "call_time", "confirm")
+
+YES = re.compile(r"^(ja+|jawel|jep|jup|yes|yep|ok|oke|okay|okee|oké|prima|goed|graag|zeker|is goed|doe maar|"
+                 r"klopt|bel mij|bel me|stuur (het )?(maar )?door|akkoord)\b")
+NO = re.compile(r"^(nee+|neen|neuh|nope|no|niet nodig|hoeft niet|liever niet|ik bel zelf|laat (maar )?zitten|"
+                r"laat maar|toch niet|stop|stoppen|annuleer|annuleren)\b")
+CHANGE = re.compile(r"^(aanpassen|anders|veranderen|wijzig|wijzigen|pas (het )?aan|klopt niet|niet goed)\b")
+# "Ik wil niet meer gebeld worden", "trek mijn aanvraag in", "ze hoeven me niet te bellen" (never "ik ben
+# niet gebeld": that is a complaint, not a withdrawal).
+WITHDRAW = re.compile(r"niet (meer )?gebeld (te )?worden|\b(trek|haal)\b.{0,30}\b(aanvraag|verzoek|terugbel\w*)\b"
+                      r".{0,15}\b(in|weg|terug)\b|\bintrekken\b|\bhoe(ft|ven|f)\b.{0,12}\bniet (meer )?(te )?bellen\b")
+TIME_WORDS = {
+    "ochtend": re.compile(r"\b(ochtend|'?s ?morgens|morgens|voor de middag|vroeg)\b"),
+    "middag": re.compile(r"\b(middag|'?s ?middags|middags|na de lunch)\b"),
+    "avond": re.compile(r"\b(avond|'?s ?avonds|avonds|na het eten)\b"),
+    "maakt niet uit": re.compile(r"\b(maakt niet uit|maakt me niet uit|geen voorkeur|altijd|wanneer ze willen|"
+                                 r"wanneer het uitkomt|de hele dag|maakt niks uit|om het even)\b"),
+}
+PHONE_LIKE = re.compile(r"(?:\+|00)?\(?\d[\d\s().\-/]{6,}\d")
+
+
+def _plain(text: str) -> str:
+    """Lower case, accents kept, punctuation and extra spaces gone: 'Ja hoor!!' -> 'ja hoor'."""
+    text = unicodedata.normalize("NFKC", text).lower().strip()
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s':/-]", " ", text)).strip()
+
+
+def dutch_day(day: date) -> str:
+    """'dinsdag 24 november'."""
+    return f"{DAY_NAMES[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+
+
+def base_summary(service: Service, needs: list[str], wijk: str | None) -> str:
+    """The needs this service is for, in Dutch labels, and the wijk: nothing the resident did not say,
+    and no needs that are not this service's business (a debt team does not hear about the youth)."""
+    mine = [n for n in needs if n in service.intents]
+    topics = ", ".join(INTENT_NL.get(n, n) for n in dict.fromkeys(mine)) or "hulp"
+    text = f"Vraag over: {topics}."
+    if wijk:
+        text += f" Wijk: {wijk}."
+    return text
+
+
+def with_own_words(base: str, words: str | None) -> str:
+    return f"{base}{OWN_WORDS}{words}" if words else base
+
+
+def scrubbed_labels(original: str, scrubbed: str) -> list[str]:
+    """The scrubber's labels ([BSN], [naam]) that appear in the scrubbed text and not in what was written."""
+    found = re.findall(r"\[([^\]]+)\]", scrubbed)
+    written = set(re.findall(r"\[([^\]]+)\]", original))
+    return list(dict.fromkeys(label for label in found if label not in written))
+
+
+def routed_services(decision: Decision) -> list[str]:
+    """The service ids of the needs the assistant just routed to a named service (also when it is
+    closed now: then a call back saves the resident a second try)."""
+    found = []
+    for instruction in decision.instructions:
+        need = instruction.get("need") if isinstance(instruction, dict) else None
+        if isinstance(need, dict) and need.get("outcome") in ROUTED and isinstance(need.get("service"), str):
+            found.append(need["service"])
+    return found
+
+
+def asks_something(replies: list[BotReply]) -> bool:
+    """Whether the assistant's turn ends in a question of its own (it offers buttons: the next
+    need, the wijk, the address, a person). Then our offer waits: one question at a time, and
+    the assistant's first answer stays short (issue 13)."""
+    return any(reply.buttons for reply in replies)
+
+
+class CallBack:
+    """The call-back question (registered in bot/app.py)."""
+
+    name = "referral"
+
+    # ---- after the assistant ------------------------------------------------------------
+
+    async def after(self, asked: Asked, decision: Decision) -> list[BotReply]:
+        session, conversation = asked.session, asked.conversation
+        for service_id in routed_services(decision):
+            try:
+                service = asked.directory.service(service_id)
+            except StopIteration:
+                continue
+            if not service.referral_team or await self._any(asked, service_id):
+                continue
+            referral = await offer(session, asked.directory, conversation.id, service_id, conversation.wijk)
+            referral.step = "waiting"
+            await session.flush()
+        if asks_something(decision.replies):
+            return []
+        waiting = await session.scalar(
+            select(Referral).where(Referral.conversation_id == conversation.id, Referral.status == "offered",
+                                   Referral.step == "waiting").order_by(Referral.id).limit(1))
+        if waiting is None or await self._in_dialogue(asked) is not None:
+            return []
+        waiting.step = "offer"
+        return [say("utter_gateway_referral_offer", service=self._service(asked, waiting).name)]
+
+    # ---- the resident's answers ---------------------------------------------------------
+
+    async def answer(self, asked: Asked, text: str) -> list[BotReply] | None:
+        plain = _plain(text)
+        pressed = plain[len(PAYLOAD):] if plain.startswith(PAYLOAD) else None
+        if pressed == "intrekken" or (pressed is None and WITHDRAW.search(plain)):
+            return await self._withdraw(asked)
+        referral = await self._in_dialogue(asked)
+        if referral is None:
+            return None
+        last_is_ours = await self._last_question_is_ours(asked)
+        if pressed is None and not last_is_ours:
+            # The assistant asked something after us: a typed answer is for the assistant, except a
+            # phone number while we wait for one (it must never reach Rasa).
+            if referral.step == "phone" and PHONE_LIKE.search(text):
+                return await self._phone(asked, referral, text)
+            return None
+        step = referral.step
+        if pressed == "stop" or (pressed is None and NO.match(plain) and step not in ("summary", "own_words")):
+            return await self._decline(asked, referral)
+        if step == "offer":
+            if pressed == "ja" or (pressed is None and YES.match(plain)):
+                return await self._show_summary(asked, referral)
+            return None
+        if step == "summary":
+            if pressed == "klopt" or (pressed is None and YES.match(plain) and not CHANGE.match(plain)):
+                referral.step = "phone"
+                return [say("utter_gateway_referral_ask_phone", service=self._service(asked, referral).name)]
+            if pressed == "aanpassen" or (pressed is None and (CHANGE.match(plain) or NO.match(plain))):
+                referral.step = "own_words"
+                return [say("utter_gateway_referral_own_words")]
+            return None
+        if step == "own_words":
+            if pressed is not None:
+                return None
+            if plain in ("stop", "toch niet", "laat maar"):
+                return await self._decline(asked, referral)
+            return await self._own_words(asked, referral, text)
+        if step == "phone":
+            if pressed is not None or not re.search(r"\d", text):
+                return None
+            return await self._phone(asked, referral, text)
+        if step == "call_time":
+            chosen = pressed if pressed in CALL_TIMES else next(
+                (name for name, pattern in TIME_WORDS.items() if pattern.search(plain)), None)
+            if chosen is None:
+                return None
+            referral.call_time = chosen
+            referral.step = "confirm"
+            return [self._confirm(asked, referral)]
+        if step == "confirm":
+            if pressed == "bevestig" or (pressed is None and YES.match(plain)):
+                return await self._accept(asked, referral)
+            return None
+        return None
+
+    # ---- steps --------------------------------------------------------------------------
+
+    async def _show_summary(self, asked: Asked, referral: Referral) -> list[BotReply]:
+        service = self._service(asked, referral)
+        referral.summary = base_summary(service, list(asked.conversation.needs or []), referral.wijk)
+        referral.step = "summary"
+        return [say("utter_gateway_referral_summary", service=service.name, summary=referral.summary)]
+
+    async def _own_words(self, asked: Asked, referral: Referral, text: str) -> list[BotReply]:
+        asked.message.text = WORDS_MARK  # the scrubbed words live on only in the referral's summary
+        words = " ".join(text.split())[:MAX_OWN_WORDS]
+        clean = scrub(words)
+        if clean is None or not clean.strip():
+            return [say("utter_gateway_referral_words_dropped")]
+        service = self._service(asked, referral)
+        base = base_summary(service, list(asked.conversation.needs or []), referral.wijk)
+        if referral.summary and referral.summary.startswith("Vraag over:"):
+            base = referral.summary.split(OWN_WORDS, 1)[0]
+        referral.summary = with_own_words(base, clean)
+        referral.step = "summary"
+        replies = []
+        left_out = scrubbed_labels(words, clean)
+        if left_out:
+            replies.append(say("utter_gateway_referral_left_out", labels=", ".join(left_out)))
+        replies.append(say("utter_gateway_referral_summary", service=service.name, summary=referral.summary))
+        return replies
+
+    async def _phone(self, asked: Asked, referral: Referral, text: str) -> list[BotReply]:
+        asked.message.text = PHONE_MARK  # whatever it was, it held (an attempt at) the number
+        service = self._service(asked, referral)
+        candidate = PHONE_LIKE.search(text)
+        try:
+            number = dutch_phone(candidate.group(0) if candidate else text)
+        except InvalidPhone:
+            digits = re.sub(r"\D", "", candidate.group(0) if candidate else text)
+            foreign = (text.strip().startswith(("+", "00")) and not digits.startswith(("31", "0031")))
+            name = "utter_gateway_referral_phone_foreign" if foreign else "utter_gateway_referral_phone_wrong"
+            return [say(name, service=service.name)]
+        referral.phone = seal(asked.secret, number)
+        referral.step = "call_time"
+        return [say("utter_gateway_referral_ask_time")]
+
+    def _confirm(self, asked: Asked, referral: Referral) -> BotReply:
+        number = unseal(asked.secret, referral.phone or "")
+        return say("utter_gateway_referral_confirm", service=self._service(asked, referral).name,
+                   summary=referral.summary or "", call_time=referral.call_time or "maakt niet uit",
+                   last_digits=number[-2:])
+
+    async def _accept(self, asked: Asked, referral: Referral) -> list[BotReply]:
+        number = unseal(asked.secret, referral.phone or "")
+        await accept(asked.session, asked.directory, asked.secret, referral, phone=number,
+                     summary=referral.summary or "", call_time=referral.call_time,
+                     wording=CONSENT_WORDING, now=asked.now)
+        await unshow_own_words(asked)
+        assert referral.deadline is not None
+        return [say("utter_gateway_referral_accepted", service=self._service(asked, referral).name,
+                    deadline=dutch_day(referral.deadline))]
+
+    @staticmethod
+    async def _decline(asked: Asked, referral: Referral) -> list[BotReply]:
+        """No to the offer ("Goed. Dan bel je zelf."), or stopped half-way ("we hebben niets bewaard")."""
+        step = referral.step
+        await decline(asked.session, referral, now=asked.now)
+        await unshow_own_words(asked)
+        return [say("utter_gateway_referral_declined" if step == "offer" else "utter_gateway_referral_stopped")]
+
+    async def _withdraw(self, asked: Asked) -> list[BotReply] | None:
+        rows = list(await asked.session.scalars(
+            select(Referral).where(Referral.conversation_id == asked.conversation.id).order_by(Referral.id)))
+        active = [r for r in rows if r.status in ACTIVE]
+        drafts = [r for r in rows if r.status == "offered" and r.step in IN_DIALOGUE and r.step != "offer"]
+        if not active and not drafts:
+            return [say("utter_gateway_referral_none_open")] if rows else None
+        replies = []
+        for referral in active:
+            await withdraw(asked.session, referral, now=asked.now)
+            replies.append(say("utter_gateway_referral_withdrawn", service=self._service(asked, referral).name))
+        for referral in drafts:
+            await decline(asked.session, referral, now=asked.now)
+            replies.append(say("utter_gateway_referral_stopped"))
+        await unshow_own_words(asked)
+        return replies
+
+    # ---- lookups ------------------------------------------------------------------------
+
+    @staticmethod
+    def _service(asked: Asked, referral: Referral) -> Service:
+        return asked.directory.service(referral.service_id)
+
+    @staticmethod
+    async def _any(asked: Asked, service_id: str) -> bool:
+        """An offer for this service was made in this conversation already (open, done or declined)."""
+        found = await asked.session.scalar(
+            select(Referral.id).where(Referral.conversation_id == asked.conversation.id,
+                                      Referral.service_id == service_id).limit(1))
+        return found is not None
+
+    @staticmethod
+    async def _in_dialogue(asked: Asked) -> Referral | None:
+        return await asked.session.scalar(
+            select(Referral).where(Referral.conversation_id == asked.conversation.id, Referral.status == "offered",
+                                   Referral.step.in_(IN_DIALOGUE)).order_by(Referral.id.desc()).limit(1))
+
+    @staticmethod
+    async def _last_question_is_ours(asked: Asked) -> bool:
+        buttons: Any = await asked.session.scalar(
+            select(Message.buttons).where(Message.conversation_id == asked.conversation.id,
+                                          Message.direction == "out", Message.buttons.is_not(None))
+            .order_by(Message.id.desc()).limit(1))
+        return any(str(b.get("payload", "")).startswith(PAYLOAD) for b in buttons or [] if isinstance(b, dict))
+
+
+async def unshow_own_words(asked: Asked) -> None:
+    """Our messages that showed the resident's own words back (summary, confirmation) keep a marker
+    once the draft is over: the words live on only in the referral, and go with it."""
+    await asked.session.execute(
+        update(Message).where(Message.conversation_id == asked.conversation.id, Message.direction == "out",
+                              Message.text.contains(OWN_WORDS.strip()))
+        .values(text=SHOWN_MARK).execution_options(synchronize_session=False))
+
+
+async def offer_after_close(session: AsyncSession, directory: Directory, conversation_id: int, service_id: str,
+                            wijk: str | None) -> BotReply | None:
+    """A worker closed the case as "doorverwezen" to this service: the offer to send the resident
+    (their answer reopens the conversation and `CallBack.answer` takes it), or None when the service
+    takes no call backs or was offered in this conversation already."""
+    service = next((s for s in directory.services if s.id == service_id), None)
+    if service is None or not service.referral_team:
+        return None
+    referral = await session.scalar(select(Referral).where(Referral.conversation_id == conversation_id,
+                                                          Referral.service_id == service_id).limit(1))
+    if referral is None:
+        referral = await offer(session, directory, conversation_id, service_id, wijk)
+    elif referral.step != "waiting":  # offered (and answered) in this conversation already
+        return None
+    referral.step = "offer"
+    await session.flush()
+    return say("utter_gateway_referral_offer", service=service.name)

@@ -1,0 +1,218 @@
+"""The resident's side of a call back (bot/referrals/dialogue.py), through the running gateway with the
+real Rasa server and action server, over the web chat API: the offer after a routed need, the summary
+shown and changed, the number, the best time, consent; declining, withdrawing, a crisis half-way, and
+the number never reaching the message store or Rasa."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from bot import clock
+from bot.pseudonym import unseal
+from bot.referrals.models import Referral
+from bot.store.models import Conversation, Message
+from tests.conversations.checks import first_line_named
+from tests.handover.conftest import csrf_of, login, make_user
+
+pytestmark = pytest.mark.rasa
+
+# A working Tuesday morning: two working days later is Thursday 26 November.
+TUESDAY = datetime(2026, 11, 24, 10, 30, tzinfo=ZoneInfo("Europe/Amsterdam"))
+NUMBER, NUMBER_DIGITS = "0687 654 321", "687654321"  # a valid Dutch mobile, written with spaces
+
+
+def texts(body: dict) -> str:
+    return "\n".join(m.get("text") or "" for m in body["messages"])
+
+
+def payloads(body: dict) -> list[str]:
+    return [b["payload"] for m in body["messages"] for b in m.get("buttons") or []]
+
+
+async def referrals_of(gateway, session: str) -> list[Referral]:
+    resident = gateway.switchboard.pseudonym("webchat", session)
+    async with gateway.switchboard.sessions() as db:
+        return list(await db.scalars(select(Referral).join(Conversation, Referral.conversation_id == Conversation.id)
+                                     .where(Conversation.resident == resident).order_by(Referral.id)))
+
+
+async def stored_texts(gateway, session: str) -> list[str]:
+    resident = gateway.switchboard.pseudonym("webchat", session)
+    async with gateway.switchboard.sessions() as db:
+        return list(await db.scalars(select(Message.text).join(Conversation, Message.conversation_id == Conversation.id)
+                                     .where(Conversation.resident == resident).order_by(Message.id)))
+
+
+async def rasa_tracker(rasa_url: str, sender: str) -> str:
+    async with httpx.AsyncClient() as client:
+        response = await client.get(f"{rasa_url}/conversations/{sender}/tracker",
+                                    params={"token": "test-token", "include_events": "ALL"})
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+async def routed_and_offered(gateway, session: str, need: str = "ik kan mijn rekeningen niet meer betalen") -> dict:
+    """The assistant names Schuldhulpverlening and asks its own questions first (the address, a
+    person): one question at a time; the offer comes once they are answered."""
+    body = await gateway.say(session, need)
+    assert "0123-456 700" in texts(body) and "jou belt" not in texts(body)
+    body = await gateway.say(session, "nee")  # no address
+    assert "jou belt" not in texts(body)
+    body = await gateway.say(session, "nee hoor")  # no person
+    assert "Schuldhulpverlening Voorbeeldstad jou belt" in texts(body)
+    assert body["messages"][-1]["buttons"][0]["payload"] == "terugbellen:ja"  # the offer is the last question
+    return body
+
+
+async def test_accept_with_the_summary_unchanged_and_the_number_stays_out_of_store_and_rasa(gateway, rasa_server):
+    session = "r-" + uuid.uuid4().hex[:12]
+    with clock.frozen(TUESDAY):
+        await routed_and_offered(gateway, session)
+        summary = await gateway.say(session, "ja hoor")
+        assert "Vraag over: rekeningen en schulden." in texts(summary)
+        assert "terugbellen:klopt" in payloads(summary)
+        asked = await gateway.say(session, "klopt")
+        assert "Op welk nummer" in texts(asked)
+        when = await gateway.say(session, NUMBER)
+        assert "terugbellen:middag" in payloads(when)
+        confirm = await gateway.say(session, "smiddags")
+        assert "Vraag over: rekeningen en schulden." in texts(confirm) and "middag" in texts(confirm)
+        assert "eindigt op 21" in texts(confirm)
+        done = await gateway.say(session, "ok")
+    assert "donderdag 26 november" in texts(done)  # the deadline, as a Dutch day
+    assert "intrekken" in texts(done).lower() and "terugbellen:intrekken" in payloads(done)
+
+    [referral] = await referrals_of(gateway, session)
+    assert referral.status == "accepted" and referral.step is None
+    assert unseal("test-secret", referral.phone) == "+31" + NUMBER_DIGITS
+    assert referral.summary == "Vraag over: rekeningen en schulden."
+    assert referral.call_time == "middag" and referral.consent_wording == "v1" and referral.consent_at
+    stored = await stored_texts(gateway, session)
+    assert "[telefoonnummer]" in stored
+    assert not any(NUMBER_DIGITS[-7:] in re.sub(r"\D", "", t) for t in stored)
+    tracker = await rasa_tracker(rasa_server.url, gateway.switchboard.pseudonym("webchat", session))
+    assert NUMBER_DIGITS[-7:] not in re.sub(r"\D", "", tracker)
+    assert '"ja hoor"' not in tracker and "smiddags" not in tracker  # no answer of ours reached Rasa
+
+
+async def test_the_summary_is_changed_in_own_words_and_a_bsn_and_iban_are_left_out(gateway):
+    session = "r-" + uuid.uuid4().hex[:12]
+    await routed_and_offered(gateway, session)
+    await gateway.say(session, "jup")
+    asked = await gateway.say(session, "terugbellen:aanpassen")
+    assert "paar woorden" in texts(asked)
+    shown = await gateway.say(session, "brieven van de deurwaarder, mijn bsn is 111222333 en rekening NL91ABNA0417164300")
+    said = texts(shown)
+    assert "weggehaald" in said and "BSN" in said and "IBAN" in said  # plainly told what was left out
+    assert "111222333" not in said and "0417164300" not in said
+    assert "In eigen woorden: brieven van de deurwaarder" in said
+    await gateway.say(session, "terugbellen:klopt")
+    await gateway.say(session, "+31 6 23456789")
+    await gateway.say(session, "terugbellen:maakt niet uit")
+    await gateway.say(session, "terugbellen:bevestig")
+    [referral] = await referrals_of(gateway, session)
+    assert referral.status == "accepted"
+    assert "[BSN]" in referral.summary and "[IBAN]" in referral.summary and "111222333" not in referral.summary
+    stored = await stored_texts(gateway, session)
+    assert "[eigen woorden]" in stored and not any("111222333" in t for t in stored)
+    # the words live on only in the referral: the messages that showed them back keep a marker
+    assert "[samenvatting terugbelverzoek]" in stored and not any("deurwaarder, mijn" in t for t in stored)
+    assert not any("brieven van de deurwaarder" in t for t in stored)
+
+
+async def test_a_wrong_and_a_foreign_number_get_a_clear_answer_then_a_right_one_is_taken(gateway):
+    session = "r-" + uuid.uuid4().hex[:12]
+    await routed_and_offered(gateway, session)
+    await gateway.say(session, "terugbellen:ja")
+    await gateway.say(session, "ja klopt")
+    wrong = await gateway.say(session, "06-1234567")
+    assert "Nederlands nummer" in texts(wrong) and "stop" in texts(wrong)
+    foreign = await gateway.say(session, "+44 7911 123456")
+    assert "alleen Nederlandse nummers" in texts(foreign)
+    right = await gateway.say(session, "mijn nummer is 06-23456789")
+    assert "terugbellen:ochtend" in payloads(right)
+    [referral] = await referrals_of(gateway, session)
+    assert referral.status == "offered" and referral.step == "call_time"
+    assert unseal("test-secret", referral.phone) == "+31623456789"
+    stored = await stored_texts(gateway, session)
+    assert stored.count("[telefoonnummer]") == 3 and not any("7911" in t or "23456789" in t for t in stored)
+
+
+async def test_declining_keeps_nothing_and_the_conversation_goes_on(gateway):
+    session = "r-" + uuid.uuid4().hex[:12]
+    await routed_and_offered(gateway, session)
+    no = await gateway.say(session, "nee dank je")
+    assert "Dan bel je zelf" in texts(no)
+    [referral] = await referrals_of(gateway, session)
+    assert referral.status == "declined" and referral.phone is None and referral.summary is None
+    later = await gateway.say(session, "wat is het adres?")
+    assert "Raadhuisplein" in texts(later)  # the assistant answers as before
+    for said in ("ik heb ook een huurachterstand", "nee", "nee"):  # schuldhulp again, its questions answered
+        again = await gateway.say(session, said)
+        assert "jou belt" not in texts(again)  # declined once in this conversation: not asked again
+
+
+async def test_withdrawing_removes_number_and_summary_at_once(gateway):
+    session = "r-" + uuid.uuid4().hex[:12]
+    await routed_and_offered(gateway, session)
+    for said in ("ja", "klopt", "06 23456789", "avond", "terugbellen:bevestig"):
+        await gateway.say(session, said)
+    [referral] = await referrals_of(gateway, session)
+    assert referral.status == "accepted" and referral.phone
+    gone = await gateway.say(session, "ik wil niet meer gebeld worden")
+    assert "ingetrokken" in texts(gone) and "gewist" in texts(gone)
+    [referral] = await referrals_of(gateway, session)
+    assert referral.status == "withdrawn"
+    assert referral.phone is None and referral.summary is None and referral.call_time is None
+    nothing = await gateway.say(session, "trek mijn aanvraag in")
+    assert "geen terugbelverzoek" in texts(nothing)
+
+
+async def test_a_crisis_half_way_gets_113_first_and_another_question_is_answered_by_the_assistant(gateway, rasa_server):
+    session = "r-" + uuid.uuid4().hex[:12]
+    await routed_and_offered(gateway, session)
+    await gateway.say(session, "ja")
+    await gateway.say(session, "klopt")
+    other = await gateway.say(session, "waar zitten ze eigenlijk?")
+    assert "Raadhuisplein" in texts(other)  # not trapped: the assistant answered
+    taken = await gateway.say(session, "0623456789")  # still ours: a number never goes to Rasa
+    assert "terugbellen:ochtend" in payloads(taken)
+    tracker = await rasa_tracker(rasa_server.url, gateway.switchboard.pseudonym("webchat", session))
+    assert "23456789" not in tracker
+
+    session = "r-" + uuid.uuid4().hex[:12]
+    await routed_and_offered(gateway, session)
+    await gateway.say(session, "ja")
+    await gateway.say(session, "klopt")
+    crisis = await gateway.say(session, "ik wil niet meer leven")
+    assert first_line_named(texts(crisis)) == "113"
+    assert crisis["state"] in ("waiting_for_human", "with_human")
+    [referral] = await referrals_of(gateway, session)
+    assert referral.phone is None and referral.status == "offered"
+
+
+async def test_a_worker_closing_as_referred_offers_the_call_back_and_the_answer_reopens_it(gateway):
+    session = "r-" + uuid.uuid4().hex[:12]
+    await gateway.say(session, "mag ik een medewerker spreken")
+    await make_user(gateway, "sanne", "worker", "Sanne")
+    async with gateway.switchboard.sessions() as db:
+        case = await db.scalar(select(Conversation.id).where(
+            Conversation.resident == gateway.switchboard.pseudonym("webchat", session)))
+    sanne = await login(gateway, "sanne")
+    token = await csrf_of(sanne)
+    await sanne.post(f"/console/conversations/{case}/claim", data={"csrf": token})
+    await sanne.post(f"/console/conversations/{case}/close",
+                     data={"csrf": token, "outcome": "referred", "intent": "debt_bills", "service": "schuldhulp"})
+    got = (await gateway.client.get(f"/api/webchat/{session}/messages")).json()["messages"]
+    assert "jou belt" in got[-1]["text"] and got[-1]["buttons"][0]["payload"] == "terugbellen:ja"
+    yes = await gateway.say(session, "terugbellen:ja")
+    assert yes["state"] == "bot" and "Klopt dit?" in texts(yes)
+    [referral] = await referrals_of(gateway, session)
+    assert referral.step == "summary"
