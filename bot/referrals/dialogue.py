@@ -41,7 +41,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.decision import say
 from bot.directory.hours import DAY_NAMES, MONTHS
-from bot.needs.report import INTENT_NL
 from bot.needs.scrubber import scrub
 from bot.pseudonym import seal, unseal
 from bot.rasa import BotReply
@@ -49,6 +48,7 @@ from bot.referrals.lifecycle import CONSENT_WORDING, accept, decline, offer, wit
 from bot.referrals.models import ACTIVE, Referral
 from bot.referrals.phone import InvalidPhone, dutch_phone
 from bot.store.models import Message
+from bot.taxonomy import intent_label
 
 if TYPE_CHECKING:
     from bot.decision import Decision
@@ -99,7 +99,7 @@ def base_summary(service: Service, needs: list[str], wijk: str | None) -> str:
     """The needs this service is for, in Dutch labels, and the wijk: nothing the resident did not say,
     and no needs that are not this service's business (a debt team does not hear about the youth)."""
     mine = [n for n in needs if n in service.intents]
-    topics = ", ".join(INTENT_NL.get(n, n) for n in dict.fromkeys(mine)) or "hulp"
+    topics = ", ".join(intent_label(n) for n in dict.fromkeys(mine)) or "hulp"
     text = f"Vraag over: {topics}."
     if wijk:
         text += f" Wijk: {wijk}."
