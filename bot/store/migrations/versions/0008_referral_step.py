@@ -1,7 +1,7 @@
 """referral step: where the resident is in the call-back dialogue (issue 15, bot/referrals/dialogue.py)
 
 Revision ID: 0008
-Revises: 0009
+Revises: 0012
 Create Date: 2026-11-23 07:40:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0008'
-down_revision = '0009'  # 0010, 0011 and 0009 landed first: one head
+down_revision = '0012'  # 0010, 0011, 0009 and 0012 landed first: one head
 branch_labels = None
 depends_on = None
 
