@@ -47,7 +47,7 @@ from bot.rasa import BotReply
 from bot.referrals.lifecycle import CONSENT_WORDING, accept, decline, offer, withdraw
 from bot.referrals.models import ACTIVE, Referral
 from bot.referrals.phone import InvalidPhone, dutch_phone
-from bot.store.models import Message
+from bot.store.models import Conversation, Message
 from bot.taxonomy import intent_label
 
 if TYPE_CHECKING:
@@ -224,7 +224,9 @@ class CallBack:
 
     async def _show_summary(self, asked: Asked, referral: Referral) -> list[BotReply]:
         service = self._service(asked, referral)
-        referral.summary = base_summary(service, list(asked.conversation.needs or []), referral.wijk)
+        # A worker's close wrote the draft already (with the need the case was closed on).
+        referral.summary = referral.summary or base_summary(service, list(asked.conversation.needs or []),
+                                                            referral.wijk)
         referral.step = "summary"
         return [say("utter_gateway_referral_summary", service=service.name, summary=referral.summary)]
 
@@ -341,11 +343,13 @@ async def unshow_own_words(asked: Asked) -> None:
         .values(text=SHOWN_MARK).execution_options(synchronize_session=False))
 
 
-async def offer_after_close(session: AsyncSession, directory: Directory, conversation_id: int, service_id: str,
-                            wijk: str | None) -> BotReply | None:
-    """A worker closed the case as "doorverwezen" to this service: the offer to send the resident
-    (their answer reopens the conversation and `CallBack.answer` takes it), or None when the service
-    takes no call backs or was offered in this conversation already."""
+async def offer_after_close(session: AsyncSession, directory: Directory, conversation: Conversation,
+                            service_id: str, intent: str) -> BotReply | None:
+    """A worker closed the case as "doorverwezen" to this service, on this need: the offer to send
+    the resident (their answer reopens the conversation and `CallBack.answer` takes it), or None
+    when the service takes no call backs or was offered in this conversation already. The draft
+    summary is made now, so it names the need the worker closed on."""
+    conversation_id, wijk = conversation.id, conversation.wijk
     service = next((s for s in directory.services if s.id == service_id), None)
     if service is None or not service.referral_team:
         return None
@@ -355,6 +359,7 @@ async def offer_after_close(session: AsyncSession, directory: Directory, convers
         referral = await offer(session, directory, conversation_id, service_id, wijk)
     elif referral.step != "waiting":  # offered (and answered) in this conversation already
         return None
+    referral.summary = base_summary(service, [*(conversation.needs or []), intent], wijk)
     referral.step = "offer"
     await session.flush()
     return say("utter_gateway_referral_offer", service=service.name)

@@ -166,6 +166,9 @@ async def test_withdrawing_removes_number_and_summary_at_once(gateway):
         await gateway.say(session, said)
     [referral] = await referrals_of(gateway, session)
     assert referral.status == "accepted" and referral.phone
+    await gateway.say(session, "ik ben nog niet gebeld")  # a complaint, not a withdrawal
+    [referral] = await referrals_of(gateway, session)
+    assert referral.status == "accepted" and referral.phone
     gone = await gateway.say(session, "ik wil niet meer gebeld worden")
     assert "ingetrokken" in texts(gone) and "gewist" in texts(gone)
     [referral] = await referrals_of(gateway, session)
@@ -214,5 +217,6 @@ async def test_a_worker_closing_as_referred_offers_the_call_back_and_the_answer_
     assert "jou belt" in got[-1]["text"] and got[-1]["buttons"][0]["payload"] == "terugbellen:ja"
     yes = await gateway.say(session, "terugbellen:ja")
     assert yes["state"] == "bot" and "Klopt dit?" in texts(yes)
+    assert "Vraag over: rekeningen en schulden." in texts(yes)  # the need the worker closed the case on
     [referral] = await referrals_of(gateway, session)
     assert referral.step == "summary"

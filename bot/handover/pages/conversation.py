@@ -253,7 +253,8 @@ async def close(request: Request, user: User, csrf: str) -> Response:
                     if referred else None)
         # A service with a referral team may call the resident back: the offer goes with the close,
         # and the resident's answer reopens the conversation into bot/referrals/dialogue.py.
-        call_back = (await offer_after_close(db, default_directory(), cid, referred.id, conversation.wijk)
+        call_back = (await offer_after_close(db, default_directory(switchboard.settings.directory_path), conversation,
+                                             referred.id, intent)
                      if referred else None)
 
         async def after():
