@@ -69,6 +69,7 @@ YES = re.compile(r"^(ja+|jawel|jep|jup|yes|yep|ok|oke|okay|okee|oké|prima|goed|
                  r"klopt|bel mij|bel me|stuur (het )?(maar )?door|akkoord)\b")
 NO = re.compile(r"^(nee+|neen|neuh|nope|no|niet nodig|hoeft niet|liever niet|ik bel zelf|laat (maar )?zitten|"
                 r"laat maar|toch niet|stop|stoppen|annuleer|annuleren)\b")
+STOP = re.compile(r"^(stop|stoppen|toch niet|laat (maar )?zitten|laat maar|annuleer|annuleren)\b")
 CHANGE = re.compile(r"^(aanpassen|anders|veranderen|wijzig|wijzigen|pas (het )?aan|klopt niet|niet goed)\b")
 # "Ik wil niet meer gebeld worden", "trek mijn aanvraag in", "ze hoeven me niet te bellen" (never "ik ben
 # niet gebeld": that is a complaint, not a withdrawal).
@@ -182,7 +183,9 @@ class CallBack:
                 return await self._phone(asked, referral, text)
             return None
         step = referral.step
-        if pressed == "stop" or (pressed is None and NO.match(plain) and step not in ("summary", "own_words")):
+        stops = pressed in ("stop", "nee") or (pressed is None and step != "own_words" and (
+            STOP.match(plain) or (NO.match(plain) and step != "summary")))  # "nee" to "Klopt dit?" is a change
+        if stops:
             return await self._decline(asked, referral)
         if step == "offer":
             if pressed == "ja" or (pressed is None and YES.match(plain)):
