@@ -44,7 +44,7 @@ from bot.directory.hours import DAY_NAMES, MONTHS
 from bot.needs.scrubber import scrub
 from bot.pseudonym import seal, unseal
 from bot.rasa import BotReply
-from bot.referrals.lifecycle import CONSENT_WORDING, accept, decline, offer, withdraw
+from bot.referrals.lifecycle import CONSENT_WORDING, accept, ask, decline, offer, withdraw
 from bot.referrals.models import ACTIVE, Referral
 from bot.referrals.phone import InvalidPhone, dutch_phone
 from bot.store.models import Conversation, Message
@@ -152,7 +152,8 @@ class CallBack:
                 continue
             if not service.referral_team or await self._any(asked, service_id):
                 continue
-            referral = await offer(session, asked.directory, conversation.id, service_id, conversation.wijk)
+            referral = await offer(session, asked.directory, conversation.id, service_id, conversation.wijk,
+                                   now=asked.now, asked=False)  # counted as offered once asked
             referral.step = "waiting"
             await session.flush()
         if asks_something(decision.replies):
@@ -163,6 +164,7 @@ class CallBack:
         if waiting is None or await self._in_dialogue(asked) is not None:
             return []
         waiting.step = "offer"
+        await ask(session, waiting, asked.now)
         return [say("utter_gateway_referral_offer", service=self._service(asked, waiting).name)]
 
     # ---- the resident's answers ---------------------------------------------------------
@@ -360,7 +362,9 @@ async def offer_after_close(session: AsyncSession, directory: Directory, convers
                                                           Referral.service_id == service_id).limit(1))
     if referral is None:
         referral = await offer(session, directory, conversation_id, service_id, wijk)
-    elif referral.step != "waiting":  # offered (and answered) in this conversation already
+    elif referral.step == "waiting":  # noted after the assistant named it, never asked: ask now
+        await ask(session, referral)
+    else:  # offered (and answered) in this conversation already
         return None
     referral.summary = base_summary(service, [*(conversation.needs or []), intent], wijk)
     referral.step = "offer"

@@ -49,8 +49,11 @@ def _utc(now: datetime | None) -> datetime:
 
 
 async def offer(session: AsyncSession, directory: Directory, conversation_id: int, service_id: str,
-                wijk: str | None = None, now: datetime | None = None) -> Referral:
-    """Record that the assistant offered a call back by this service (nothing personal yet)."""
+                wijk: str | None = None, now: datetime | None = None, asked: bool = True) -> Referral:
+    """Record that the assistant offered a call back by this service (nothing personal yet).
+
+    `asked=False`: noted now, put to the resident later (bot/referrals/dialogue.py waits until the
+    assistant's own question is answered); it counts as offered only when `ask` says so."""
     service = directory.service(service_id)
     if not service.referral_team:
         raise NotOffered(service_id)
@@ -58,6 +61,15 @@ async def offer(session: AsyncSession, directory: Directory, conversation_id: in
                         status="offered", key=secrets.token_hex(16), wijk=wijk)
     session.add(referral)
     await session.flush()
+    if asked:
+        await count_stage(session, referral, "offered", now)
+    return referral
+
+
+async def ask(session: AsyncSession, referral: Referral, now: datetime | None = None) -> Referral:
+    """An offer noted with `offer(asked=False)` is put to the resident now: it counts as offered."""
+    if referral.status != "offered":
+        raise WrongState(referral.status)
     await count_stage(session, referral, "offered", now)
     return referral
 

@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot import clock
+from bot.needs.models import ReferralOutcome
 from bot.pseudonym import unseal
 from bot.referrals.models import Referral
 from bot.store.models import Conversation, Message
@@ -58,15 +59,25 @@ async def rasa_tracker(rasa_url: str, sender: str) -> str:
     return response.text
 
 
+async def offers_counted(gateway) -> int:
+    """The anonymous count of call-back offers (what the dashboard shows, bot/needs/referral_outcomes.py)."""
+    async with gateway.switchboard.sessions() as db:
+        return int(await db.scalar(select(func.coalesce(func.sum(ReferralOutcome.count), 0))
+                                   .where(ReferralOutcome.stage == "offered")) or 0)
+
+
 async def routed_and_offered(gateway, session: str, need: str = "ik kan mijn rekeningen niet meer betalen") -> dict:
     """The assistant names Schuldhulpverlening and asks its own questions first (the address, a
     person): one question at a time; the offer comes once they are answered."""
+    before = await offers_counted(gateway)
     body = await gateway.say(session, need)
     assert "0123-456 700" in texts(body) and "jou belt" not in texts(body)
     body = await gateway.say(session, "nee")  # no address
     assert "jou belt" not in texts(body)
+    assert await offers_counted(gateway) == before  # noted, not yet asked: the dashboard does not count it
     body = await gateway.say(session, "nee hoor")  # no person
     assert "Schuldhulpverlening Voorbeeldstad jou belt" in texts(body)
+    assert await offers_counted(gateway) == before + 1
     assert body["messages"][-1]["buttons"][0]["payload"] == "terugbellen:ja"  # the offer is the last question
     return body
 
