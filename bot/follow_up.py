@@ -32,7 +32,7 @@ from bot.directory.model import Directory, Service
 from bot.handover.hours import worker_back_note
 from bot.lifecycle import State
 from bot.needs.log import record_follow_up
-from bot.own_questions import Asked
+from bot.own_questions import Asked, asks_something
 from bot.rasa import BotReply
 from bot.referrals.deadline import add_working_days
 from bot.responses import response
@@ -54,9 +54,9 @@ MAX_ASKS = 2  # "nog niet" is asked once more, then never again
 # now with the number and when it opens ("out_of_hours": they call later, so asking helps too).
 GAVE_A_NUMBER = ("met", "out_of_hours")
 
-# Status of a follow-up: offered -> planned | declined; planned -> asked -> answered, or planned
-# again once after "nog niet".
-STATUSES = ("offered", "declined", "planned", "asked", "answered")
+# Status of a follow-up: waiting (noted while the assistant still asks something) -> offered ->
+# planned | declined; planned -> asked -> answered, or planned again once after "nog niet".
+STATUSES = ("waiting", "offered", "declined", "planned", "asked", "answered")
 ANSWERS = ("contact_made", "contact_failed", "still_waiting", "gave_up")  # also need-log outcomes
 # A button's payload: "gelukt:<choice>:<service id>". Choices: ja / nee (the offer) or an answer.
 PAYLOAD = re.compile(r"^gelukt:(ja|nee|contact_made|contact_failed|still_waiting|gave_up):([a-z0-9_-]{1,64})$")
@@ -249,8 +249,9 @@ class FollowUpQuestion:
         return replies
 
     async def after(self, asked: Asked, decision: Decision) -> list[BotReply]:
-        """Offer the follow-up when the assistant just gave the number of a service that does
-        not call back; once per service, and never again in a conversation that said no."""
+        """Offer the follow-up when the assistant gave the number of a service that does not
+        call back; once per service, never again in a conversation that said no, and only on a
+        turn that asks nothing else (noted as `waiting` until then: one question at a time)."""
         for instruction in decision.instructions:
             need = instruction.get("need")
             if not isinstance(need, dict) or need.get("outcome") not in GAVE_A_NUMBER:
@@ -262,13 +263,20 @@ class FollowUpQuestion:
             earlier = list(await asked.session.scalars(select(FollowUp.status).where(
                 FollowUp.conversation_id == asked.conversation.id,
                 (FollowUp.service_id == service.id) | (FollowUp.status == "declined"))))
-            if earlier:
-                continue
-            asked.session.add(FollowUp(conversation_id=asked.conversation.id, service_id=service.id,
-                                       intent=intent, status="offered"))
-            await asked.session.flush()
-            return [_with_payloads("utter_gateway_follow_up_offer", service.id)]
-        return []
+            if not earlier:
+                asked.session.add(FollowUp(conversation_id=asked.conversation.id, service_id=service.id,
+                                           intent=intent, status="waiting"))
+                await asked.session.flush()
+        if asks_something(decision.replies):
+            return []
+        waiting = await asked.session.scalar(select(FollowUp).where(
+            FollowUp.conversation_id == asked.conversation.id, FollowUp.status == "waiting",
+        ).order_by(FollowUp.id).limit(1))
+        if waiting is None:
+            return []
+        waiting.status = "offered"
+        waiting.created_at = utcnow()  # when it was put to the resident (free words are read after it)
+        return [_with_payloads("utter_gateway_follow_up_offer", waiting.service_id)]
 
 
 def _service(directory: Directory, service_id: object) -> Service | None:

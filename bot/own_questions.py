@@ -12,7 +12,9 @@ Each kind of question implements `OwnQuestion`; the switchboard keeps a list of 
   the assistant does not see it. None means: not ours, the assistant answers as usual.
 - `after` is asked once the assistant's decision is carried out in the database, and may add
   replies after the assistant's (an offer after a need was routed). It sees the decision's
-  need instructions, so it knows which service was named.
+  need instructions, so it knows which service was named, and the replies so far (the
+  assistant's, and an earlier own question's): when they already ask something (`asks_something`)
+  an offer waits for a later turn, so the resident gets one question at a time.
 
 Both run inside a transaction of the switchboard that also stores the message's status and
 replies (processed once, never half): `answer` in the first one (which is final when it answers;
@@ -58,3 +60,10 @@ class OwnQuestion(Protocol):
     async def after(self, asked: Asked, decision: Decision) -> list[BotReply]:
         """Questions to ask after the assistant answered (none: an empty list)."""
         ...
+
+
+def asks_something(replies: list[BotReply]) -> bool:
+    """Whether a turn's replies end in a question (they offer buttons: the next need, the wijk,
+    the address, a person, an own question). Then an own offer waits: one question at a time,
+    and the assistant's first answer stays short (issue 13)."""
+    return any(reply.buttons for reply in replies)

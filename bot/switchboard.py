@@ -482,8 +482,8 @@ class Switchboard:
         if (decision.own_question is None and decision.handover is None and not decision.keep_pending
                 and conversation.state == State.BOT.value):
             asked = self._asked(session, message)
-            for question in self.own_questions:
-                replies += await question.after(asked, decision)
+            for question in self.own_questions:  # each sees the replies so far: one question per turn
+                replies += await question.after(asked, dataclasses.replace(decision, replies=replies))
         if decision.keep_pending:
             message.status = "pending"
             message.attempts += 1

@@ -42,6 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.decision import say
 from bot.directory.hours import DAY_NAMES, MONTHS
 from bot.needs.scrubber import scrub
+from bot.own_questions import asks_something
 from bot.pseudonym import seal, unseal
 from bot.rasa import BotReply
 from bot.referrals.lifecycle import CONSENT_WORDING, accept, ask, decline, offer, withdraw
@@ -127,13 +128,6 @@ def routed_services(decision: Decision) -> list[str]:
         if isinstance(need, dict) and need.get("outcome") in ROUTED and isinstance(need.get("service"), str):
             found.append(need["service"])
     return found
-
-
-def asks_something(replies: list[BotReply]) -> bool:
-    """Whether the assistant's turn ends in a question of its own (it offers buttons: the next
-    need, the wijk, the address, a person). Then our offer waits: one question at a time, and
-    the assistant's first answer stays short (issue 13)."""
-    return any(reply.buttons for reply in replies)
 
 
 class CallBack:
