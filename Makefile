@@ -39,11 +39,12 @@ test: setup model system-packages test-tools
 	  VOORDEUR_TEST_DB=postgres .venv/bin/python -m pytest $(PG_TESTS) $(PYTEST_ARGS); \
 	else echo "==> PostgreSQL not reachable at 127.0.0.1:5432: PostgreSQL pass skipped"; fi
 
-# The quick loop: lint, types, and every test that needs no Rasa server (well under a minute).
+# The quick loop: lint, types, and every test that needs no Rasa server, on every core (pytest-xdist;
+# a test module stays on one worker, so its module-scoped fixtures start once). docs/benchmarks.md.
 check: .venv/.installed
 	.venv/bin/ruff check bot actions
 	.venv/bin/mypy bot actions
-	.venv/bin/python -m pytest -m "not rasa" -q $(PYTEST_ARGS)
+	.venv/bin/python -m pytest -m "not rasa" -q -n auto --dist loadscope $(PYTEST_ARGS)
 
 bench-nlu: setup
 	.venv-rasa/bin/python bench/nlu_pipelines.py

@@ -77,16 +77,28 @@ def secret_weakness(value: str) -> str | None:
 
 
 def require_strong_secrets(settings: Settings) -> None:
-    """Refuse to start with a weak or default secret, unless VOORDEUR_DEMO_MODE=1."""
+    """Refuse to start with a weak or default secret, or cheap password hashing, unless
+    VOORDEUR_DEMO_MODE=1."""
     problems = [f"{name} {why}" for name, value in (("VOORDEUR_SECRET (or data/secret)", settings.secret),
                                                      ("RASA_TOKEN (or data/rasa_token)", settings.rasa_token))
                 if (why := secret_weakness(value))]
-    if not problems or settings.demo_mode:
+    if settings.demo_mode:
+        return
+    if settings.password_hashing != "production":
+        raise WeakSecret(f"refusing to start: VOORDEUR_PASSWORD_HASHING={settings.password_hashing} makes "
+                         "passwords cheap to guess and is for the test suite only: unset it.")
+    if not problems:
         return
     raise WeakSecret(
         "refusing to start: " + "; ".join(problems) + ". Unset it to have a strong one generated into "
         "the data folder, or set a random value of at least 32 characters (python3 -c 'import secrets; "
         "print(secrets.token_urlsafe(32))'). For a demo with made-up data only: VOORDEUR_DEMO_MODE=1.")
+
+
+def password_hashing(value: str) -> str:
+    if value not in ("production", "cheapest"):
+        raise ValueError(f"VOORDEUR_PASSWORD_HASHING must be production or cheapest, not {value!r}")
+    return value
 
 
 def async_database_url(url: str) -> str:
@@ -135,6 +147,7 @@ class Settings:
     retry_interval: float = 2  # VOORDEUR_RETRY_INTERVAL: seconds between background rounds
     directory_path: Path = DEFAULT_DIRECTORY  # VOORDEUR_DIRECTORY
     referral_partners: str | None = None  # VOORDEUR_REFERRAL_PARTNERS: the partners' secrets file
+    password_hashing: str = "production"  # VOORDEUR_PASSWORD_HASHING: "cheapest" in tests only
     # The processes around it (bot/stack.py)
     action_endpoint_url: str = "http://127.0.0.1:5055/webhook"  # ACTION_ENDPOINT_URL
     actions_port: int = 5055  # ACTIONS_PORT
@@ -183,6 +196,7 @@ class Settings:
             retry_interval=float(env.get("VOORDEUR_RETRY_INTERVAL", "2")),
             directory_path=Path(env.get("VOORDEUR_DIRECTORY") or DEFAULT_DIRECTORY),
             referral_partners=env.get("VOORDEUR_REFERRAL_PARTNERS") or None,
+            password_hashing=password_hashing(env.get("VOORDEUR_PASSWORD_HASHING") or "production"),
             action_endpoint_url=env.get("ACTION_ENDPOINT_URL", "http://127.0.0.1:5055/webhook"),
             actions_port=int(env.get("ACTIONS_PORT", "5055")),
             model_path=Path(env.get("VOORDEUR_MODEL", PROJECT_ROOT / "models" / "voordeur.tar.gz")),

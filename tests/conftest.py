@@ -18,6 +18,7 @@ import uvicorn
 from bot import stack
 from bot.app import create_app
 from bot.config import Settings
+from tests.browser import one_browser
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -33,6 +34,23 @@ def pytest_collection_modifyitems(items) -> None:
     for item in items:
         if RASA_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.rasa)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing():
+    """Console passwords hashed with argon2's cheapest profile (0.1 ms, not 0.1-0.8 s a check):
+    the same code path and the same budgets. The test that proves hashing never stalls the
+    gateway sets the production cost again; a real start refuses this setting."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("VOORDEUR_PASSWORD_HASHING", "cheapest")
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def one_chromium():
+    """One Chromium for the session's page tests, started by the first of them (tests/browser.py)."""
+    async with one_browser():
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -13,20 +13,33 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any, cast
 
-from argon2 import PasswordHasher
+from functools import cache
+
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import CursorResult, delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.store.models import ConsoleSession, LoginAttempt, User, utcnow
 
 ROLES = ("worker", "manager", "admin")
 FAILURE_WINDOW = timedelta(minutes=15)
 BUDGETS = {"pair": 5, "ip": 20, "user": 50}  # failed logins per FAILURE_WINDOW
 LOGIN_BUDGET_LOCK = 7_010  # PostgreSQL advisory lock id
-_hasher = PasswordHasher()
-# Verified against when the username does not exist, so timing does not reveal usernames.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+# argon2id at argon2-cffi's cost (64 MiB, 3 passes, 4 lanes). VOORDEUR_PASSWORD_HASHING=cheapest
+# (argon2's CHEAPEST profile) is for the test suite only: outside demo mode the gateway refuses it.
+HASHERS = {"production": PasswordHasher(), "cheapest": PasswordHasher.from_parameters(profiles.CHEAPEST)}
+
+
+def _hasher() -> PasswordHasher:
+    return HASHERS[Settings.load().password_hashing]
+
+
+@cache
+def _dummy_hash(hasher: str) -> str:
+    """Verified against when the username does not exist, so timing does not reveal usernames."""
+    return HASHERS[hasher].hash("not-a-real-password")
 
 
 class LoginBlocked(Exception):
@@ -34,7 +47,7 @@ class LoginBlocked(Exception):
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 async def add_user(session: AsyncSession, username: str, password: str, role: str,
@@ -140,7 +153,8 @@ async def authenticate(sessions, username: str, password: str, ip: str,
     async with sessions() as db:
         user = await db.scalar(select(User).where(User.username == username.strip().lower(), User.active))
     try:
-        await _in_hashing_thread(_hasher.verify, user.password_hash if user else _DUMMY_HASH, password)
+        stored = user.password_hash if user else _dummy_hash(Settings.load().password_hashing)
+        await _in_hashing_thread(_hasher().verify, stored, password)
         if user is None:
             raise VerificationError()
     except (VerificationError, InvalidHashError):

@@ -27,7 +27,9 @@ async def try_login(client: httpx.AsyncClient, csrf: str, username: str, passwor
     return response.status_code
 
 
-async def test_30_concurrent_wrong_logins_neither_stall_healthz_nor_exceed_the_budget(gateway_without_rasa):
+async def test_30_concurrent_wrong_logins_neither_stall_healthz_nor_exceed_the_budget(gateway_without_rasa,
+                                                                                     monkeypatch):
+    monkeypatch.setenv("VOORDEUR_PASSWORD_HASHING", "production")  # argon2 at its real cost here
     gw = gateway_without_rasa
     await make_user(gw, "sanne", "worker", "Sanne")
 

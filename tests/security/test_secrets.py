@@ -3,13 +3,16 @@ docker-compose has no fallback; from nothing, a strong secret is generated (make
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 
@@ -22,20 +25,32 @@ STRONG = "k3J9x-Qw8rT2vB7nM4pL6zH1yF5sD0aGcE"
 
 
 def gateway_env(tmp_path: Path, **values: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("VOORDEUR_SECRET", "RASA_TOKEN", "VOORDEUR_DEMO_MODE")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("VOORDEUR_SECRET", "RASA_TOKEN", "VOORDEUR_DEMO_MODE", "VOORDEUR_PASSWORD_HASHING")}
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'data' / 'voordeur.db'}", VOORDEUR_DATA_DIR=str(tmp_path / "data"),
                RASA_URL="http://127.0.0.1:9", **values)
     return env
 
 
 def start_gateway(env: dict[str, str]) -> subprocess.CompletedProcess:
-    """`voordeur gateway`; a refused start returns at once, a good one is stopped after 20 s."""
-    port = str(stack.free_port())
-    try:
-        return subprocess.run([str(VOORDEUR), "gateway", "--port", port], env=env, cwd=ROOT,
-                              capture_output=True, text=True, timeout=20)
-    except subprocess.TimeoutExpired as running:
-        return subprocess.CompletedProcess(running.cmd, 0, "", "still running")
+    """`voordeur gateway`; a refused start returns at once, a good one is stopped once it
+    answers /healthz (stderr "still running"); one that does neither within 60 s fails."""
+    port = stack.free_port()
+    argv = [str(VOORDEUR), "gateway", "--port", str(port)]
+    with subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True) as process:
+        deadline = time.monotonic() + 60
+        while process.poll() is None and time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code in (200, 503):
+                    process.terminate()
+                    process.communicate(timeout=30)
+                    return subprocess.CompletedProcess(argv, 0, "", "still running")
+            time.sleep(0.1)
+        if process.poll() is None:
+            process.kill()
+        stdout, stderr = process.communicate(timeout=30)
+        return subprocess.CompletedProcess(argv, process.returncode, stdout, stderr)
 
 
 @pytest.mark.parametrize("secret, why", [
@@ -61,6 +76,12 @@ def test_demo_mode_accepts_a_weak_secret(tmp_path):
     result = start_gateway(gateway_env(tmp_path, VOORDEUR_SECRET="change-me", RASA_TOKEN="change-me",
                                        VOORDEUR_DEMO_MODE="1"))
     assert result.stderr == "still running"
+
+
+def test_cheap_password_hashing_is_refused_outside_demo_mode(tmp_path):
+    result = start_gateway(gateway_env(tmp_path, VOORDEUR_SECRET=STRONG, RASA_TOKEN=STRONG,
+                                       VOORDEUR_PASSWORD_HASHING="cheapest"))
+    assert result.returncode == 2 and "VOORDEUR_PASSWORD_HASHING" in result.stderr
 
 
 def test_from_nothing_a_strong_owner_only_secret_is_generated(tmp_path):

@@ -67,7 +67,8 @@ def running_stack(tmp_path_factory):
     for folder in (data, data / "logs"):
         folder.chmod(0o755)
     ports = {"gateway": stack.free_port(), "rasa": stack.free_port(), "actions": stack.free_port()}
-    env = {k: v for k, v in os.environ.items() if k not in ("VOORDEUR_SECRET", "RASA_TOKEN", "DATABASE_URL")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("VOORDEUR_SECRET", "RASA_TOKEN", "DATABASE_URL", "VOORDEUR_PASSWORD_HASHING")}
     env.update(VOORDEUR_DATA_DIR=str(data), GATEWAY_PORT=str(ports["gateway"]), ACTIONS_PORT=str(ports["actions"]),
                RASA_URL=f"http://127.0.0.1:{ports['rasa']}")
     process = subprocess.Popen([str(VOORDEUR), "run"], env=env, cwd=ROOT, stdout=subprocess.PIPE,

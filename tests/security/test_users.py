@@ -43,7 +43,8 @@ async def stream_ends_after(client: httpx.AsyncClient, action) -> bool:
 
 def voordeur_user(gateway, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
     env = {"DATABASE_URL": gateway.app.state.settings.database_url, "VOORDEUR_DEMO_MODE": "1",
-           "PATH": "/usr/bin:/bin", "VOORDEUR_DATA_DIR": str(gateway.app.state.settings.data_dir)}
+           "PATH": "/usr/bin:/bin", "VOORDEUR_DATA_DIR": str(gateway.app.state.settings.data_dir),
+           "VOORDEUR_PASSWORD_HASHING": gateway.app.state.settings.password_hashing}  # as the test's gateway
     return subprocess.run([str(VOORDEUR), "user", *args], input=stdin, capture_output=True, text=True,
                           env=env, cwd=ROOT, timeout=60)
 
