@@ -1,6 +1,7 @@
 """Load benchmark: simulated residents through the gateway and the real Rasa server.
 
     .venv/bin/python bench/load.py roundtrip [--residents 1 10 50] [--messages 5]
+        [--repeat 3] [--no-two-requests] [--no-scale-out] [--ports RASA ACTIONS GATEWAY]
     .venv/bin/python bench/load.py replicas  [--residents 200] [--messages 50]
     .venv/bin/python bench/load.py telegram  [--residents 1 10 50 200] [--messages 5]
 
@@ -10,7 +11,9 @@ on SQLite (web chat API) in front of the same Rasa, alternating which goes first
 scale-out part: Rasa alone with one process against two processes sharing a SQL tracker store
 on PostgreSQL and a Redis lock store, at the largest N. For reference, each N also has a row
 for what Rasa did per message before (parse, then the REST channel: two requests). Every row starts after a warm-up of a
-few messages (not counted); a row has at least 50 messages, so one resident sends 50.
+few messages (not counted); a row has at least 50 messages, so one resident sends 50. With
+`--repeat N` the gateway/Rasa pairs run N times against the same Rasa (which goes first
+alternates) and a table of medians follows, with the median of the runs' ratios.
 `telegram`: the same through the real python-telegram-bot client polling the fake Bot API
 server of the tests (latency: update queued -> first reply sent to that chat).
 `replicas`: two gateway replicas on one PostgreSQL database with Redis, residents spread over
@@ -173,9 +176,17 @@ async def count_lost(database_url: str, sent_ids: list[str]) -> int:
     return sum(1 for i in sent_ids if i not in done)
 
 
+# Fixed ports (--ports RASA ACTIONS GATEWAY) on a shared machine; free ones otherwise.
+PORTS: dict[str, int] = {}
+
+
+def port(name: str) -> int:
+    return PORTS.get(name) or stack.free_port()
+
+
 def start_core(logs: Path) -> tuple[stack.Service, stack.Service]:
-    actions = stack.start_actions(stack.free_port(), logs)
-    rasa = stack.start_rasa(stack.free_port(), TOKEN, actions.url, logs)
+    actions = stack.start_actions(port("actions"), logs)
+    rasa = stack.start_rasa(port("rasa"), TOKEN, actions.url, logs)
     return actions, rasa
 
 
@@ -205,9 +216,9 @@ async def rasa_alone(rasa: list[stack.Service], residents: int, messages: int, t
 
 async def through_gateway(rasa: stack.Service, actions: stack.Service, logs: Path, residents: int,
                           messages: int) -> dict:
-    database_url = f"sqlite:///{logs / f'gw-{residents}.db'}"
+    database_url = f"sqlite:///{logs / f'gw-{residents}-{uuid.uuid4().hex[:6]}.db'}"
     gateway = await asyncio.to_thread(
-        stack.start_gateway, stack.free_port(), gateway_env(rasa, actions, database_url, logs, False), logs)
+        stack.start_gateway, port("gateway"), gateway_env(rasa, actions, database_url, logs, False), logs)
     try:
         result = await measure([gateway.url], residents, messages, GATEWAY)
         result["lost"] = await count_lost(database_url, result.pop("sent_ids"))
@@ -235,28 +246,36 @@ lock_store:
 """
 
 
-async def scenario_roundtrip(residents_list: list[int], messages: int) -> list[dict]:
+async def scenario_roundtrip(residents_list: list[int], messages: int, repeat: int = 1,
+                             two_requests: bool = True, scale_out: bool = True) -> list[dict]:
     import asyncpg
 
     logs = Path(tempfile.mkdtemp(prefix="bench-roundtrip-"))
     actions, rasa = start_core(logs)
     rows = []
     try:
-        for n, residents in enumerate(residents_list):
-            pair = [
-                partial(rasa_alone, [rasa], residents, messages, "Rasa alone (1 process, as make run)"),
-                partial(through_gateway, rasa, actions, logs, residents, messages),
-            ]
-            if n % 2:  # alternate which goes first, so a change in the machine's load hits both
-                pair.reverse()
-            measured = [await run() for run in pair]
-            rows += sorted(measured, key=lambda r: r["target"] != "gateway (web chat)")
-            # For reference: what Rasa did per message before, parse and REST as two requests.
-            rows.append(await rasa_alone([rasa], residents, messages, "Rasa alone, two requests (parse + REST)",
-                                         RASA_TWO_REQUESTS))
-            print(json.dumps(rows[-3:]), file=sys.stderr, flush=True)
+        for run_index in range(repeat):
+            for n, residents in enumerate(residents_list):
+                pair = [
+                    partial(rasa_alone, [rasa], residents, messages, "Rasa alone (1 process, as make run)"),
+                    partial(through_gateway, rasa, actions, logs, residents, messages),
+                ]
+                if (n + run_index) % 2:  # alternate which goes first, so a change in load hits both
+                    pair.reverse()
+                measured = [await run() for run in pair]
+                for row in measured:
+                    row["run"] = run_index + 1
+                rows += sorted(measured, key=lambda r: r["target"] != "gateway (web chat)")
+                if two_requests:  # for reference: what Rasa did per message before, two requests
+                    rows.append(await rasa_alone([rasa], residents, messages,
+                                                 "Rasa alone, two requests (parse + REST)", RASA_TWO_REQUESTS))
+                    rows[-1]["run"] = run_index + 1
+                print(json.dumps(rows[-3:]), file=sys.stderr, flush=True)
     finally:
         rasa.stop()
+    if not scale_out:
+        actions.stop()
+        return rows
 
     # Scale-out: one Rasa process against two, both on a shared SQL tracker store and Redis locks.
     name = "voordeur_bench_rasa_" + uuid.uuid4().hex[:8]
@@ -374,14 +393,51 @@ async def scenario_telegram(residents_list: list[int], messages: int) -> list[di
     return rows
 
 
+def medians(rows: list[dict]) -> list[str]:
+    """Per number of residents: the median over the runs of the gateway's and Rasa's msg/s and
+    latencies, and the median of the runs' ratios (each run pairs a gateway and a Rasa row
+    measured back to back)."""
+    from statistics import median
+
+    lines = ["| residents | gateway msg/s | Rasa alone msg/s | ratio (median of runs) | ratios per run "
+             "| gateway p50 / p95 ms | Rasa alone p50 / p95 ms | p50 added ms (median of runs) |",
+             "|---|---|---|---|---|---|---|---|"]
+    for residents in sorted({r["residents"] for r in rows if "run" in r}):
+        def of(target: str, residents: int = residents) -> list[dict]:
+            return sorted((r for r in rows if r.get("run") and r["residents"] == residents
+                           and r["target"].startswith(target)), key=lambda r: r["run"])
+        gateway, alone = of("gateway"), of("Rasa alone (1 process")
+        if not gateway or len(gateway) != len(alone):
+            continue
+        ratios = [g["messages_per_second"] / a["messages_per_second"] for g, a in zip(gateway, alone, strict=True)]
+        added = [g["p50_ms"] - a["p50_ms"] for g, a in zip(gateway, alone, strict=True)]
+
+        def m(items: list[dict], key: str) -> float:
+            return round(median(r[key] for r in items), 1)
+        lines.append(
+            f"| {residents} | {m(gateway, 'messages_per_second')} | {m(alone, 'messages_per_second')} "
+            f"| **{median(ratios):.2f}** | {' / '.join(f'{x:.2f}' for x in ratios)} "
+            f"| {m(gateway, 'p50_ms')} / {m(gateway, 'p95_ms')} | {m(alone, 'p50_ms')} / {m(alone, 'p95_ms')} "
+            f"| {median(added):+.1f} |")
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("scenario", choices=["roundtrip", "replicas", "telegram"])
     parser.add_argument("--residents", type=int, nargs="*")
     parser.add_argument("--messages", type=int)
+    parser.add_argument("--repeat", type=int, default=1, help="roundtrip: runs of the gateway/Rasa pairs")
+    parser.add_argument("--no-two-requests", action="store_true", help="roundtrip: skip the two-request rows")
+    parser.add_argument("--no-scale-out", action="store_true", help="roundtrip: skip the scale-out rows")
+    parser.add_argument("--ports", type=int, nargs=3, metavar=("RASA", "ACTIONS", "GATEWAY"),
+                        help="fixed ports instead of free ones")
     args = parser.parse_args()
+    if args.ports:
+        PORTS.update(rasa=args.ports[0], actions=args.ports[1], gateway=args.ports[2])
     if args.scenario == "roundtrip":
-        rows = asyncio.run(scenario_roundtrip(args.residents or [1, 10, 50], args.messages or 5))
+        rows = asyncio.run(scenario_roundtrip(args.residents or [1, 10, 50], args.messages or 5, args.repeat,
+                                              not args.no_two_requests, not args.no_scale_out))
     elif args.scenario == "telegram":
         rows = asyncio.run(scenario_telegram(args.residents or [1, 10, 50, 200], args.messages or 5))
     else:
@@ -390,15 +446,18 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     (out / f"load-{args.scenario}.json").write_text(json.dumps(rows, indent=1))
     print("| target | residents | messages | msg/s | p50 ms | p95 ms | p99 ms | errors | lost "
-          "| RSS MB (gateway / Rasa / actions) | load avg before / after |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "| RSS MB (gateway / Rasa / actions) | load avg before / after |" + (" run |" if args.repeat > 1 else ""))
+    print("|---|---|---|---|---|---|---|---|---|---|---|" + ("---|" if args.repeat > 1 else ""))
     for r in rows:
         rss = " / ".join(megabytes(r.get(k)) for k in ("rss_gateway_mb" if "rss_gateway_mb" in r else "rss_gateways_mb",
                                                        "rss_rasa_mb", "rss_actions_mb"))
         print(f"| {r['target']} | {r['residents']} | {r['messages']} | {r['messages_per_second']} | {r['p50_ms']} | "
               f"{r['p95_ms']} | {r['p99_ms']} | {r['errors']} | {r['lost'] if r['lost'] is not None else '–'} | {rss} "
-              f"| {r.get('load_before', '–')} / {r.get('load_after', '–')} |")
-    if args.scenario == "roundtrip":
+              f"| {r.get('load_before', '–')} / {r.get('load_after', '–')} |"
+              + (f" {r.get('run', '–')} |" if args.repeat > 1 else ""))
+    if args.scenario == "roundtrip" and args.repeat > 1:
+        print("\n" + "\n".join(medians(rows)))
+    elif args.scenario == "roundtrip":
         for gateway, alone in zip(rows[0::3], rows[1::3], strict=False):
             if gateway["target"].startswith("gateway") and alone["residents"] == gateway["residents"]:
                 print(f"\n{gateway['residents']} resident(s): gateway throughput "

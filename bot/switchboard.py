@@ -470,6 +470,13 @@ class Switchboard:
             message.intent, message.confidence = decision.intent, decision.confidence
             if decision.intent != "nlu_fallback":
                 conversation.last_intent = decision.intent
+        # The status first, so the message is written once (a query below flushes it).
+        if decision.keep_pending:
+            message.status = "pending"
+            message.attempts += 1
+        else:
+            message.status = "done"
+        message.claimed_at = None
         for instruction in decision.instructions:
             await self._apply(session, conversation, instruction)
         queue_changed = decision.for_worker
@@ -484,12 +491,6 @@ class Switchboard:
             asked = self._asked(session, message)
             for question in self.own_questions:  # each sees the replies so far: one question per turn
                 replies += await question.after(asked, dataclasses.replace(decision, replies=replies))
-        if decision.keep_pending:
-            message.status = "pending"
-            message.attempts += 1
-        else:
-            message.status = "done"
-        message.claimed_at = None
         if queue_changed:
             self.notifier.publish("queue", {"conversation": conversation.id})
         push_to = self._push_to(conversation.channel, conversation.address)

@@ -158,9 +158,10 @@ class AnswerLater:
         self._tasks: set[asyncio.Task] = set()
 
     async def store(self, inbound: Inbound) -> None:
-        stored = await self.switchboard.store(inbound)
+        stored = await self.switchboard.store(inbound, claim=True)  # taken in hand: processed next
         if not stored.duplicate:
-            self.spawn(inbound.user_id, self.switchboard.process(stored.message_id))
+            self.spawn(inbound.user_id,
+                       self.switchboard.process(stored.message_id, stored.conversation_id, stored.claim))
 
     def spawn(self, key: Hashable, work: Coroutine[Any, Any, Any]) -> None:
         """Run `work` after whatever runs for `key` already."""
