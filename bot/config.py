@@ -1,9 +1,10 @@
 """Settings from environment variables and an optional `.env` file (names in CONTRACTS.md §6).
 
 Every environment variable is read here, and only when `Settings.load()` is called, never at
-import (a test fails on a read elsewhere). Values that may change while a process runs (desk
-hours, the retention period, the directory file) are read with a `Settings.load()` per use;
-loading has no side effects: the two generated secrets are made on first use."""
+import (tests/test_settings.py fails on a read elsewhere). The gateway loads its Settings once
+at start and hands them on (app, switchboard); code without them at hand (the action server,
+the CLI, helpers such as `desk_hours()` or `retention_days()`) calls `Settings.load()` where it
+needs a value. Loading has no side effects: the two generated secrets are made on first use."""
 
 from __future__ import annotations
 
