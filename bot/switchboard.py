@@ -62,6 +62,10 @@ WORKER_QUIET_AFTER = timedelta(minutes=3)
 GUESS_SLOTS = ("expecting", "pending_intent", "offered_intent", "routed_intent")
 
 
+# Need events that do not say the resident has this need (an offered need they said no to).
+NOT_A_NEED_HEARD = ("declined",)
+
+
 @cache
 def guess_slots() -> list[str]:
     slots = yaml.safe_load(DOMAIN_PATH.read_text(encoding="utf-8")).get("slots") or {}
@@ -536,6 +540,8 @@ class Switchboard:
         if isinstance(need, dict):
             try:  # also gives the conversation the wijk of the need (what the console shows)
                 await record_bot_need(session, conversation, need, self.known_wijken)
+                if need.get("outcome") not in NOT_A_NEED_HEARD:  # also a need chosen by button
+                    conversation.needs = needs_heard(conversation.needs, [need.get("intent")])
             except InvalidNeed as error:
                 log.warning("need event refused: %s", error)
 

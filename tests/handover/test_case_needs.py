@@ -53,3 +53,14 @@ async def test_asking_for_a_person_about_a_need_keeps_the_need_for_the_worker(st
         conversation = (await db.scalars(select(Conversation).order_by(Conversation.id.desc()))).first()
     shown = await needs_shown(staff, conversation.id)
     assert any(intent_label(intent) in shown for intent in ("debt_bills", "debt_bailiff", "debt_rent"))
+
+
+async def test_a_need_chosen_by_button_is_a_need_the_worker_sees(staff):
+    """Geldzorgen -> Huur in the menu: the need was never typed, yet the case (and a call-back
+    summary built from it) names the rent arrears, not just "hulp"."""
+    session = "r-" + uuid.uuid4().hex[:12]
+    await staff.say(session, '/choose_theme{"theme": "schulden"}')
+    await staff.say(session, "/debt_rent")
+    async with staff.switchboard.sessions() as db:
+        conversation = (await db.scalars(select(Conversation).order_by(Conversation.id.desc()))).first()
+    assert conversation.needs == ["debt_rent"]
