@@ -41,7 +41,7 @@ test: setup model system-packages test-tools
 
 # The quick loop: lint, types, and every test that needs no Rasa server, on every core (pytest-xdist;
 # a test module stays on one worker, so its module-scoped fixtures start once). docs/benchmarks.md.
-check: .venv/.installed
+check: .venv/.installed system-packages test-tools
 	.venv/bin/ruff check bot actions
 	.venv/bin/mypy bot actions
 	.venv/bin/python -m pytest -m "not rasa" -q -n auto --dist loadscope $(PYTEST_ARGS)
