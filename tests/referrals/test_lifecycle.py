@@ -82,7 +82,7 @@ async def test_a_summary_the_scrubber_drops_is_refused(sessions, directory, conv
     async with sessions.begin() as db:
         referral = await offer(db, directory, conversation_id, "schuldhulp")
         with pytest.raises(InvalidSummary):
-            await accept(db, directory, SECRET, referral, phone="0612345678", summary="ik heb schulden, dossier 12345678901")
+            await accept(db, directory, SECRET, referral, phone="0612345678", summary="ik heb schulden, dossier 12345")
 
 
 async def test_a_service_without_a_referral_team_offers_no_call_back(sessions, directory, conversation_id):
