@@ -7,9 +7,13 @@ per conversation and service: "Zal ik over een paar dagen vragen of het gelukt i
 `ask_due` (the background loop, one replica) asks "Is het gelukt om <service> te bellen?" on the
 resident's own channel: Telegram and WhatsApp deliver it (WhatsApp outside its 24-hour window as
 the approved template `WHATSAPP_FOLLOW_UP_TEMPLATE`), the web chat shows it when the page is
-opened again in the same tab. The answer (a button, or words such as "nee ze namen niet op")
-becomes the real outcome of that need in the need log, through the conversation's `CaseNeed`
-link, so the resident still counts once. "Nog niet" asks once more, later; no answer is needed.
+opened again in the same tab. The web chat keeps its session only in that tab (sessionStorage),
+so there the offer and the promise say so: the question waits in this chat window, and is seen
+only while it stays open (docs/referrals.md). The answer (a button, or words such as "nee ze
+namen niet op", "nog nie", "vergeten") becomes the real outcome of that need in the need log,
+through the conversation's `CaseNeed` link, so the resident still counts once. "Ja maar ze
+konden niks doen" counts as contact made (they reached the service) and is answered honestly,
+with a person offered. "Nog niet" asks once more, later; no answer is needed.
 
 The row holds no text of the resident: conversation, service id, intent, status, times. It goes
 with the conversation (erase, retention: cascade and an explicit delete in bot/erase.py).
@@ -53,13 +57,19 @@ MAX_ASKS = 2  # "nog niet" is asked once more, then never again
 # Need outcomes after which the resident holds a service's number: open now ("met"), or closed
 # now with the number and when it opens ("out_of_hours": they call later, so asking helps too).
 GAVE_A_NUMBER = ("met", "out_of_hours")
+WEBCHAT = "webchat"  # bot.channels.webchat.CHANNEL (imported there would be circular: erase imports us)
 
 # Status of a follow-up: waiting (noted while the assistant still asks something) -> offered ->
 # planned | declined; planned -> asked -> answered, or planned again once after "nog niet".
 STATUSES = ("waiting", "offered", "declined", "planned", "asked", "answered")
 ANSWERS = ("contact_made", "contact_failed", "still_waiting", "gave_up")  # also need-log outcomes
-# A button's payload: "gelukt:<choice>:<service id>". Choices: ja / nee (the offer) or an answer.
-PAYLOAD = re.compile(r"^gelukt:(ja|nee|contact_made|contact_failed|still_waiting|gave_up):([a-z0-9_-]{1,64})$")
+# Reached the service, but it could not help ("ja maar ze konden niks doen"): read from free words
+# only, counted as contact_made (the number worked), answered with a person offered.
+NOT_HELPED = "not_helped"
+OUTCOME = {NOT_HELPED: "contact_made"}
+# A button's payload: "gelukt:<choice>:<service id>". Choices: ja / nee (the offer), an answer,
+# or zelf ("I will call again myself", after a failed or unhelpful call).
+PAYLOAD = re.compile(r"^gelukt:(ja|nee|zelf|contact_made|contact_failed|still_waiting|gave_up):([a-z0-9_-]{1,64})$")
 PREFIX = "gelukt"
 
 
@@ -99,11 +109,17 @@ def payload(choice: str, service_id: str) -> str:
     return f"{PREFIX}:{choice}:{service_id}"
 
 
-def _with_payloads(name: str, service_id: str, **fields: Any) -> BotReply:
-    """A domain.yml response whose buttons' payloads (ja, contact_made, ...) name the service."""
+def _with_payloads(name: str, service_id: str, now: datetime | None = None, **fields: Any) -> BotReply:
+    """A domain.yml response whose buttons' payloads (ja, contact_made, zelf ...) name the service
+    (an assistant's payload such as /ask_human stays); one that offers a person says, outside
+    desk hours, when one is back."""
     wording = response(name)
-    buttons = [{"title": b["title"], "payload": payload(b["payload"], service_id)} for b in wording.buttons]
-    return BotReply(wording.text.format(**fields) if fields else wording.text, buttons)
+    buttons = [{"title": b["title"], "payload": b["payload"] if b["payload"].startswith("/")
+                else payload(b["payload"], service_id)} for b in wording.buttons]
+    text = wording.text.format(**fields) if fields else wording.text
+    offers_person = any(b["payload"] == "/ask_human" for b in buttons)
+    note = worker_back_note(now) if now is not None and offers_person else None
+    return BotReply(f"{text} {note}" if note else text, buttons)
 
 
 def _say(name: str, now: datetime | None = None, **fields: Any) -> BotReply:
@@ -131,13 +147,29 @@ def asked_service(buttons: list[dict[str, str]]) -> str | None:
 # ---- reading free text -----------------------------------------------------------------------
 
 _WORDS = re.compile(r"[a-zà-ÿ]+")
+# Chat spelling and common typos, word by word, before the phrases below are looked for.
+SPELLING = {"nie": "niet", "nt": "niet", "niett": "niet", "nit": "niet", "ff": "even", "effe": "even",
+            "gelukd": "gelukt", "glukt": "gelukt", "gelukte": "gelukt", "gelult": "gelukt", "lukten": "lukte",
+            "jep": "ja", "jup": "ja", "jah": "ja", "yes": "ja", "yep": "ja", "jo": "ja", "ya": "ja",
+            "neej": "nee", "nope": "nee", "nah": "nee", "ne": "nee", "noch": "nog",
+            "niks": "niets", "nix": "niets", "kon": "konden", "kunnen": "konden", "kan": "konden",
+            "opgegeve": "opgegeven", "vergete": "vergeten", "vergten": "vergeten", "wet": "weet",
+            "gebelt": "gebeld", "gebeldt": "gebeld", "mn": "mijn", "k": "ik", "tis": "het is"}
 YES = ("ja", "jawel", "graag", "ok", "oke", "oké", "okay", "goed", "prima", "doe maar", "is goed", "ja graag")
 NO = ("nee", "neen", "nee dank je", "nee bedankt", "liever niet", "hoeft niet", "niet nodig", "niet doen")
-# Checked in this order: "nog niet gebeld" is not a failure, "nee ze namen niet op" not a yes.
+# Checked in this order: "nog niet gebeld" is not a failure, "nee ze namen niet op" not a yes,
+# "ja maar ze konden niks doen" not a plain yes, "weet ik niet meer" not giving up.
 ANSWER_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("gave_up", ("geef het op", "geef op", "opgegeven", "laat maar", "hoeft niet meer", "ik stop ermee",
                  "heb het opgegeven", "geen zin meer")),
-    ("still_waiting", ("nog niet", "nog geen tijd", "moet nog", "ga nog", "nog even", "wacht nog", "later")),
+    ("still_waiting", ("nog niet", "nog geen tijd", "moet nog", "ga nog", "nog even", "wacht nog", "later",
+                       "vergeten", "vergeet", "weet ik niet", "weet niet", "weet het niet", "geen idee",
+                       "niet aan toegekomen", "niet aan toe gekomen", "geen tijd gehad",
+                       "nog geen kans", "bel morgen", "bel ik morgen", "morgen bellen", "ga morgen", "doe ik morgen",
+                       "volgende week bellen", "bel volgende week", "binnenkort")),
+    (NOT_HELPED, ("konden niets", "konden me niet helpen", "konden mij niet helpen", "konden niet helpen",
+                  "niet helpen", "niet geholpen", "niets aan", "niets mee", "niets voor me", "niets voor mij",
+                  "geen hulp", "afgewezen", "hielp niet", "helpt niet", "niets doen")),
     ("contact_failed", ("niet gelukt", "lukte niet", "lukt niet", "niet bereikt", "namen niet op",
                         "neemt niet op", "nemen niet op", "niet opgenomen", "geen contact", "niemand",
                         "kwam er niet door", "kom er niet door", "niet door", "niet doorgekomen", "bezet", "nee")),
@@ -147,7 +179,13 @@ MAX_ANSWER_WORDS = 12  # a longer message is probably about something else: the 
 
 
 def _words(text: str) -> str:
-    return " ".join(_WORDS.findall(text.lower()))
+    """Lower-case words with chat spelling undone ("nog nie" -> "nog niet", "jaaa" -> "ja")."""
+    words = []
+    for word in _WORDS.findall(text.lower()):
+        word = re.sub(r"(.)\1{2,}", r"\1", word)  # "jaaaa", "neeee", "nieeet": at most two of a letter
+        word = "ja" if re.fullmatch(r"ja+", word) else "nee" if re.fullmatch(r"nee+", word) else word
+        words.append(SPELLING.get(word, word))
+    return " ".join(words)
 
 
 def _has(text: str, phrase: str) -> bool:
@@ -226,12 +264,18 @@ class FollowUpQuestion:
                 return [_say("utter_gateway_follow_up_not_planned")]
             follow_up.status = "planned"
             follow_up.due_at = due_moment(asked.directory, asked.now, self.days)
-            return [_say("utter_gateway_follow_up_planned", day=local_day(asked.directory, follow_up.due_at))]
-        if follow_up.status != "asked" or choice not in ANSWERS:
+            planned = "utter_gateway_follow_up_planned" + _channel_variant(asked.conversation)
+            return [_say(planned, day=local_day(asked.directory, follow_up.due_at))]
+        if choice == "zelf":  # after a failed or unhelpful call: no person now, they call again
+            return [_say("utter_gateway_follow_up_on_your_own")]
+        if follow_up.status != "asked" or (choice not in ANSWERS and choice != NOT_HELPED):
             return [_say("utter_gateway_follow_up_known")]  # an old button pressed again
-        await record_follow_up(asked.session, asked.conversation.id, follow_up.intent, choice)
-        follow_up.answer = choice
+        outcome = OUTCOME.get(choice, choice)
+        await record_follow_up(asked.session, asked.conversation.id, follow_up.intent, outcome)
+        follow_up.answer = outcome
         follow_up.status = "answered"
+        if choice == NOT_HELPED:
+            return [_with_payloads("utter_gateway_follow_up_not_helped", follow_up.service_id, asked.now)]
         if choice == "contact_made":
             return [_say("utter_gateway_follow_up_made")]
         if choice == "still_waiting":
@@ -243,10 +287,10 @@ class FollowUpQuestion:
             return [_say("utter_gateway_follow_up_last")]
         if choice == "gave_up":
             return [_say("utter_gateway_follow_up_gave_up", asked.now)]
-        replies = [_say("utter_gateway_follow_up_failed", asked.now)]
-        if service is not None and service.phones:
-            replies.insert(0, _say("utter_gateway_follow_up_phone", service=service.name, phone=service.phones[0]))
-        return replies
+        if service is not None and service.phones:  # sorry, the number, then the choice (buttons)
+            return [_with_payloads("utter_gateway_follow_up_failed", follow_up.service_id, asked.now,
+                                   service=service.name, phone=service.phones[0])]
+        return [_with_payloads("utter_gateway_follow_up_failed_no_phone", follow_up.service_id, asked.now)]
 
     async def after(self, asked: Asked, decision: Decision) -> list[BotReply]:
         """Offer the follow-up when the assistant gave the number of a service that does not
@@ -276,7 +320,14 @@ class FollowUpQuestion:
             return []
         waiting.status = "offered"
         waiting.created_at = utcnow()  # when it was put to the resident (free words are read after it)
-        return [_with_payloads("utter_gateway_follow_up_offer", waiting.service_id)]
+        offer = "utter_gateway_follow_up_offer" + _channel_variant(asked.conversation)
+        return [_with_payloads(offer, waiting.service_id)]
+
+
+def _channel_variant(conversation: Conversation) -> str:
+    """The web chat's own wording: its conversation lives only in the browser tab, so the question
+    waits in this chat window and is seen only while it stays open (Telegram and WhatsApp deliver it)."""
+    return "_webchat" if conversation.channel == WEBCHAT else ""
 
 
 def _service(directory: Directory, service_id: object) -> Service | None:
