@@ -165,6 +165,9 @@ def last_crisis(row: Any) -> tuple[str | None, bool]:
     return intent, bool(match and match.urgent)
 
 
+OWN_QUESTION_STATES = (State.BOT.value, State.WAITING.value)
+
+
 def queue_columns() -> list[Any]:
     """The queue as two columns of a query: conversations waiting, and of those urgent."""
     waiting = Conversation.state == State.WAITING.value
@@ -398,7 +401,10 @@ class Switchboard:
         crisis = detect_crisis(message.text)
         if crisis is not None:
             log.info("crisis net fired: %s (conversation %s)", crisis.reason, conversation.id)
-        if crisis is None and conversation.state == State.BOT.value:
+        # Own questions answer in the bot's hands and in the queue (a withdrawal, the number asked
+        # before a crisis put the resident in the queue), never while a person has the conversation:
+        # then every message is for the worker.
+        if crisis is None and conversation.state in OWN_QUESTION_STATES:
             asked = self._asked(session, message)
             for question in self.own_questions:
                 replies = await question.answer(asked, message.text)

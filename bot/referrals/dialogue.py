@@ -32,22 +32,23 @@ The name is not asked (docs/referrals.md).
 from __future__ import annotations
 
 import re
-import unicodedata
-from datetime import date
+from datetime import date, time
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.decision import say
-from bot.directory.hours import DAY_NAMES, MONTHS
+from bot.directory.hours import DAY_NAMES, MONTHS, format_week
 from bot.needs.scrubber import scrub
 from bot.own_questions import asks_something
 from bot.pseudonym import seal, unseal
 from bot.rasa import BotReply
 from bot.referrals.lifecycle import CONSENT_WORDING, accept, ask, decline, offer, withdraw
 from bot.referrals.models import ACTIVE, Referral
-from bot.referrals.phone import InvalidPhone, dutch_phone
+from bot.referrals.phone import InvalidPhone, PaidOrFreeNumber, dutch_phone, spoken_phone
+from bot.referrals.words import (CALL_ME, CHANGE, MAYBE_WITHDRAW, NO, OTHER_NUMBER, OTHER_SUMMARY, OTHER_TIME,
+                                 STATUS, STOP, YES, best_time, clear_yes, only_a_number, phone_in, plain, withdraws)
 from bot.store.models import Conversation, Message
 from bot.taxonomy import intent_label
 
@@ -59,37 +60,17 @@ if TYPE_CHECKING:
 PAYLOAD = "terugbellen:"  # prefix of our buttons' payloads (domain.yml utter_gateway_referral_*)
 PHONE_MARK = "[telefoonnummer]"  # what the message store keeps of a message that held the number
 WORDS_MARK = "[eigen woorden]"  # ... and of the resident's own words for the summary
-SHOWN_MARK = "[samenvatting terugbelverzoek]"  # ... and of our messages that showed those words back
+SHOWN_MARK = "[samenvatting terugbelverzoek]"  # ... and of our messages that showed those words or the number back
+SHOWN_PHRASES = ("In eigen woorden:", "Zullen we het doorsturen?")  # in those messages (domain.yml)
 OWN_WORDS = " In eigen woorden: "
 MAX_OWN_WORDS = 300
 CALL_TIMES = ("ochtend", "middag", "avond", "maakt niet uit")
+# The part of a working day each best time means: offered only when the service is open then.
+TIME_SPANS = {"ochtend": (time(8), time(12)), "middag": (time(12), time(17)), "avond": (time(17), time(21))}
 ROUTED = ("met", "out_of_hours")  # need outcomes that named a service
-IN_DIALOGUE = ("offer", "summary", "own_words", "phone", "call_time", "confirm")
-
-YES = re.compile(r"^(ja+|jawel|jep|jup|yes|yep|ok|oke|okay|okee|oké|prima|goed|graag|zeker|is goed|doe maar|"
-                 r"klopt|bel mij|bel me|stuur (het )?(maar )?door|akkoord)\b")
-NO = re.compile(r"^(nee+|neen|neuh|nope|no|niet nodig|hoeft niet|liever niet|ik bel zelf|laat (maar )?zitten|"
-                r"laat maar|toch niet|stop|stoppen|annuleer|annuleren)\b")
-STOP = re.compile(r"^(stop|stoppen|toch niet|laat (maar )?zitten|laat maar|annuleer|annuleren)\b")
-CHANGE = re.compile(r"^(aanpassen|anders|veranderen|wijzig|wijzigen|pas (het )?aan|klopt niet|niet goed)\b")
-# "Ik wil niet meer gebeld worden", "trek mijn aanvraag in", "ze hoeven me niet te bellen" (never "ik ben
-# niet gebeld": that is a complaint, not a withdrawal).
-WITHDRAW = re.compile(r"niet (meer )?gebeld (te )?worden|\b(trek|haal)\b.{0,30}\b(aanvraag|verzoek|terugbel\w*)\b"
-                      r".{0,15}\b(in|weg|terug)\b|\bintrekken\b|\bhoe(ft|ven|f)\b.{0,12}\bniet (meer )?(te )?bellen\b")
-TIME_WORDS = {
-    "ochtend": re.compile(r"\b(ochtend|'?s ?morgens|morgens|voor de middag|vroeg)\b"),
-    "middag": re.compile(r"\b(middag|'?s ?middags|middags|na de lunch)\b"),
-    "avond": re.compile(r"\b(avond|'?s ?avonds|avonds|na het eten)\b"),
-    "maakt niet uit": re.compile(r"\b(maakt niet uit|maakt me niet uit|geen voorkeur|altijd|wanneer ze willen|"
-                                 r"wanneer het uitkomt|de hele dag|maakt niks uit|om het even)\b"),
-}
-PHONE_LIKE = re.compile(r"(?:\+|00)?\(?\d[\d\s().\-/]{6,}\d")
-
-
-def _plain(text: str) -> str:
-    """Lower case, accents kept, punctuation and extra spaces gone: 'Ja hoor!!' -> 'ja hoor'."""
-    text = unicodedata.normalize("NFKC", text).lower().strip()
-    return re.sub(r"\s+", " ", re.sub(r"[^\w\s':/-]", " ", text)).strip()
+TIME_STEPS = ("call_time", "call_time_again")  # the best time asked, and asked once more
+IN_DIALOGUE = ("offer", "summary", "own_words", "phone", *TIME_STEPS, "confirm")
+KEEP = "welbellen"  # "Nee, wel bellen" to "Wil je dat <service> je niet belt?"
 
 
 def dutch_day(day: date) -> str:
@@ -117,6 +98,23 @@ def scrubbed_labels(original: str, scrubbed: str) -> list[str]:
     found = re.findall(r"\[([^\]]+)\]", scrubbed)
     written = set(re.findall(r"\[([^\]]+)\]", original))
     return list(dict.fromkeys(label for label in found if label not in written))
+
+
+def open_times(service: Service) -> list[str]:
+    """The best times a service can call at: within its opening hours ('maakt niet uit' always)."""
+    if service.always_open or not service.schedules:
+        return list(CALL_TIMES)
+    return [name for name, (start, end) in TIME_SPANS.items()
+            if any(s.opens_at < end and s.closes_at > start for s in service.schedules)] + ["maakt niet uit"]
+
+
+def correction(text: str) -> str:
+    """What a resident wants said instead, from 'ok zonder nummer dan: boete cjib' ('boete cjib')
+    or 'ja maar het gaat om de huur' ('het gaat om de huur')."""
+    if ":" in text:
+        return text.rsplit(":", 1)[1].strip() or text
+    return re.sub(r"^\W*((ja+|jawel|ok|oke|okay|oké|prima|goed|klopt|maar|wel|hoor|,)\W*)+", "", text,
+                  flags=re.IGNORECASE).strip() or text
 
 
 def routed_services(decision: Decision) -> list[str]:
@@ -164,58 +162,81 @@ class CallBack:
     # ---- the resident's answers ---------------------------------------------------------
 
     async def answer(self, asked: Asked, text: str) -> list[BotReply] | None:
-        plain = _plain(text)
-        pressed = plain[len(PAYLOAD):] if plain.startswith(PAYLOAD) else None
-        if pressed == "intrekken" or (pressed is None and WITHDRAW.search(plain)):
+        said = plain(text)
+        pressed = said[len(PAYLOAD):] if said.startswith(PAYLOAD) else None
+        if pressed == "intrekken" or (pressed is None and withdraws(said)):
             return await self._withdraw(asked)
         referral = await self._in_dialogue(asked)
         if referral is None:
-            return None
-        last_is_ours = await self._last_question_is_ours(asked)
+            return await self._about_sent(asked, said, pressed)
+        last_is_ours = any(p.startswith(PAYLOAD) for p in await self._last_payloads(asked))
+        step = referral.step
         if pressed is None and not last_is_ours:
             # The assistant asked something after us: a typed answer is for the assistant, except a
-            # phone number while we wait for one (it must never reach Rasa).
-            if referral.step == "phone" and PHONE_LIKE.search(text):
+            # phone number while we wait for one (it must never reach Rasa) and a clear "bel me".
+            if step == "phone" and phone_in(text):
                 return await self._phone(asked, referral, text)
+            if step == "offer" and CALL_ME.search(said) and not NO.match(said):
+                return await self._show_summary(asked, referral)
             return None
-        step = referral.step
         stops = pressed in ("stop", "nee") or (pressed is None and step != "own_words" and (
-            STOP.match(plain) or (NO.match(plain) and step != "summary")))  # "nee" to "Klopt dit?" is a change
-        if stops:
+            STOP.match(said) or (NO.match(said) and step not in ("summary", "confirm"))))
+        if stops:  # "nee" to "Klopt dit?" / "Zullen we het doorsturen?" is a change, not a stop
             return await self._decline(asked, referral)
+        replies = await self._step(asked, referral, text, said, pressed)
+        if replies is None and pressed is not None:  # an old button of ours: where things stand
+            return [self._question_of(asked, referral)]
+        return replies
+
+    async def _step(self, asked: Asked, referral: Referral, text: str, said: str,
+                    pressed: str | None) -> list[BotReply] | None:
+        """The answer to the step the resident is at, or None when the message is not an answer to it."""
+        step = referral.step
         if step == "offer":
-            if pressed == "ja" or (pressed is None and YES.match(plain)):
+            if pressed == "ja" or (pressed is None and (YES.match(said) or CALL_ME.search(said))):
                 return await self._show_summary(asked, referral)
             return None
         if step == "summary":
-            if pressed == "klopt" or (pressed is None and YES.match(plain) and not CHANGE.match(plain)):
-                referral.step = "phone"
-                return [say("utter_gateway_referral_ask_phone", service=self._service(asked, referral).name)]
-            if pressed == "aanpassen" or (pressed is None and (CHANGE.match(plain) or NO.match(plain))):
+            if pressed == "klopt" or (pressed is None and clear_yes(said)):
+                return self._after_summary(asked, referral)
+            if pressed == "aanpassen" or (pressed is None and (CHANGE.match(said) or NO.match(said))):
                 referral.step = "own_words"
                 return [say("utter_gateway_referral_own_words")]
+            if pressed is None and YES.match(said) and not text.rstrip().endswith("?"):
+                # "ok zonder nummer dan: boete cjib" is a correction, not a "Klopt"
+                return await self._own_words(asked, referral, correction(text))
             return None
         if step == "own_words":
             if pressed is not None:
                 return None
-            if plain in ("stop", "toch niet", "laat maar"):
+            if said in ("stop", "toch niet", "laat maar"):
                 return await self._decline(asked, referral)
+            if clear_yes(said) or (NO.match(said) and len(said.split()) <= 3):
+                # "ja" or "nee" is not a description: keep the summary as it was and show it again
+                referral.step = "summary"
+                return await self._show_summary(asked, referral)
             return await self._own_words(asked, referral, text)
         if step == "phone":
-            if pressed is not None or not re.search(r"\d", text):
-                return None
+            if pressed is not None or not (phone_in(text) or only_a_number(text)):
+                return None  # "ik heb 2 kinderen" holds no number: the assistant answers
             return await self._phone(asked, referral, text)
-        if step == "call_time":
-            chosen = pressed if pressed in CALL_TIMES else next(
-                (name for name, pattern in TIME_WORDS.items() if pattern.search(plain)), None)
-            if chosen is None:
-                return None
-            referral.call_time = chosen
-            referral.step = "confirm"
-            return [self._confirm(asked, referral)]
+        if step in TIME_STEPS:
+            return self._best_time(asked, referral, pressed if pressed in CALL_TIMES else
+                                   None if pressed is not None else best_time(said))
         if step == "confirm":
-            if pressed == "bevestig" or (pressed is None and YES.match(plain)):
+            if pressed == "bevestig" or (pressed is None and clear_yes(said)):
                 return await self._accept(asked, referral)
+            if pressed == "tijd" or (pressed is None and OTHER_TIME.search(said)):
+                referral.step = "call_time"
+                return [self._ask_time(asked, referral)]
+            if pressed == "nummer" or (pressed is None and OTHER_NUMBER.search(said)):
+                referral.step = "phone"
+                return [say("utter_gateway_referral_ask_phone", service=self._service(asked, referral).name)]
+            if pressed == "aanpassen" or (pressed is None and OTHER_SUMMARY.search(said)):
+                referral.step = "own_words"
+                return [say("utter_gateway_referral_own_words")]
+            if pressed == "wijzig" or (pressed is None and (NO.match(said) or CHANGE.match(said))):
+                return [say("utter_gateway_referral_what_change")]  # nothing is sent; they choose
             return None
         return None
 
@@ -229,11 +250,21 @@ class CallBack:
         referral.step = "summary"
         return [say("utter_gateway_referral_summary", service=service.name, summary=referral.summary)]
 
+    def _after_summary(self, asked: Asked, referral: Referral) -> list[BotReply]:
+        """The summary is right: the number next, or straight back to the confirmation when the
+        resident came to change the words from there (number and time are known)."""
+        if referral.phone and referral.call_time:
+            referral.step = "confirm"
+            return [self._confirm(asked, referral)]
+        referral.step = "phone"
+        return [say("utter_gateway_referral_ask_phone", service=self._service(asked, referral).name)]
+
     async def _own_words(self, asked: Asked, referral: Referral, text: str) -> list[BotReply]:
         asked.message.text = WORDS_MARK  # the scrubbed words live on only in the referral's summary
         words = " ".join(text.split())[:MAX_OWN_WORDS]
         clean = scrub(words)
         if clean is None or not clean.strip():
+            referral.step = "own_words"
             return [say("utter_gateway_referral_words_dropped")]
         service = self._service(asked, referral)
         base = base_summary(service, list(asked.conversation.needs or []), referral.wijk)
@@ -251,23 +282,115 @@ class CallBack:
     async def _phone(self, asked: Asked, referral: Referral, text: str) -> list[BotReply]:
         asked.message.text = PHONE_MARK  # whatever it was, it held (an attempt at) the number
         service = self._service(asked, referral)
-        candidate = PHONE_LIKE.search(text)
+        candidate = phone_in(text) or text
         try:
-            number = dutch_phone(candidate.group(0) if candidate else text)
+            number = dutch_phone(candidate)
+        except PaidOrFreeNumber:
+            return [say("utter_gateway_referral_phone_paid", service=service.name)]
         except InvalidPhone:
-            digits = re.sub(r"\D", "", candidate.group(0) if candidate else text)
-            foreign = (text.strip().startswith(("+", "00")) and not digits.startswith(("31", "0031")))
+            digits = re.sub(r"\D", "", candidate)
+            foreign = (candidate.strip().startswith(("+", "00")) and not digits.startswith(("31", "0031")))
             name = "utter_gateway_referral_phone_foreign" if foreign else "utter_gateway_referral_phone_wrong"
             return [say(name, service=service.name)]
         referral.phone = seal(asked.secret, number)
+        if referral.call_time:  # a new number from the confirmation: back there
+            referral.step = "confirm"
+            return [self._confirm(asked, referral)]
         referral.step = "call_time"
-        return [say("utter_gateway_referral_ask_time")]
+        return [self._ask_time(asked, referral)]
+
+    def _best_time(self, asked: Asked, referral: Referral, chosen: str | None) -> list[BotReply] | None:
+        """The best time, if the service is open then; else the buttons once more (once: a second
+        answer we do not understand is for the assistant)."""
+        service = self._service(asked, referral)
+        times = open_times(service)
+        if chosen in times:
+            referral.call_time = chosen
+            referral.step = "confirm"
+            return [self._confirm(asked, referral)]
+        if chosen is not None:  # a time the service does not call at: say when it does
+            return [self._time_buttons(say("utter_gateway_referral_time_closed", service=service.name,
+                                           call_time=chosen, hours=format_week(service)), times)]
+        if referral.step == "call_time_again":
+            return None
+        referral.step = "call_time_again"
+        return [self._time_buttons(say("utter_gateway_referral_time_again", service=service.name,
+                                       hours=format_week(service)), times)]
+
+    def _ask_time(self, asked: Asked, referral: Referral) -> BotReply:
+        service = self._service(asked, referral)
+        return self._time_buttons(say("utter_gateway_referral_ask_time", service=service.name,
+                                      hours=format_week(service)), open_times(service))
+
+    @staticmethod
+    def _time_buttons(reply: BotReply, times: list[str]) -> BotReply:
+        """Only the times the service calls at (domain.yml lists all four)."""
+        buttons = [b for b in reply.buttons if str(b.get("payload", ""))[len(PAYLOAD):] in times]
+        return BotReply(reply.text, buttons)
 
     def _confirm(self, asked: Asked, referral: Referral) -> BotReply:
+        """The whole number is shown (the resident's own screen: they must see a typo); the stored
+        message gets a marker once the draft ends (`unshow_own_words`)."""
         number = unseal(asked.secret, referral.phone or "")
         return say("utter_gateway_referral_confirm", service=self._service(asked, referral).name,
                    summary=referral.summary or "", call_time=referral.call_time or "maakt niet uit",
-                   last_digits=number[-2:])
+                   number=spoken_phone(number))
+
+    def _question_of(self, asked: Asked, referral: Referral) -> BotReply:
+        """The question of the step the resident is at, again (an old button was pressed)."""
+        service = self._service(asked, referral)
+        step = referral.step
+        if step == "offer":
+            return say("utter_gateway_referral_offer", service=service.name)
+        if step == "summary":
+            return say("utter_gateway_referral_summary", service=service.name, summary=referral.summary or "")
+        if step == "own_words":
+            return say("utter_gateway_referral_own_words")
+        if step == "phone":
+            return say("utter_gateway_referral_ask_phone", service=service.name)
+        if step in TIME_STEPS:
+            return self._ask_time(asked, referral)
+        return self._confirm(asked, referral)
+
+    # ---- after the request was sent -------------------------------------------------------
+
+    async def _about_sent(self, asked: Asked, said: str, pressed: str | None) -> list[BotReply] | None:
+        """No draft open: a question about a sent request ("wanneer bellen ze?"), a withdrawal that
+        needs a check ("stop maar" - "Wil je dat <service> je niet belt?"), or an old button of ours
+        (always answered here: it must never reach the assistant or put the resident in the queue)."""
+        rows = list(await asked.session.scalars(
+            select(Referral).where(Referral.conversation_id == asked.conversation.id).order_by(Referral.id.desc())))
+        active = next((r for r in rows if r.status in ACTIVE), None)
+        if active is not None and pressed is None:
+            checking = f"{PAYLOAD}{KEEP}" in await self._last_payloads(asked)
+            if checking and clear_yes(said):
+                return await self._withdraw(asked)
+            if checking and NO.match(said):
+                return [self._status(asked, active, "utter_gateway_referral_kept")]
+            if MAYBE_WITHDRAW.match(said):
+                return [say("utter_gateway_referral_withdraw_check", service=self._service(asked, active).name)]
+            if STATUS.search(said):
+                return [self._status(asked, active)]
+            return None
+        if pressed is None:
+            return None
+        if active is not None:
+            return [self._status(asked, active, "utter_gateway_referral_kept" if pressed == KEEP else
+                                 "utter_gateway_referral_status")]
+        latest = next((r for r in rows if r.step != "waiting"), None)
+        if latest is None:
+            return [say("utter_gateway_referral_none_open")]
+        service = self._service(asked, latest)
+        return [say("utter_gateway_referral_closed", service=service.name, phone=service.phones[0])]
+
+    def _status(self, asked: Asked, referral: Referral, name: str = "utter_gateway_referral_status") -> BotReply:
+        """Who calls, by when, at what time, on which number (its last digits), the service's own
+        number (to recognise the caller, or to call themselves), and how to withdraw."""
+        service = self._service(asked, referral)
+        number = unseal(asked.secret, referral.phone) if referral.phone else ""
+        return say(name, service=service.name, phone=service.phones[0],
+                   deadline=dutch_day(referral.deadline) if referral.deadline else "binnenkort",
+                   call_time=referral.call_time or "maakt niet uit", last_digits=number[-2:])
 
     async def _accept(self, asked: Asked, referral: Referral) -> list[BotReply]:
         number = unseal(asked.secret, referral.phone or "")
@@ -325,20 +448,23 @@ class CallBack:
                                    Referral.step.in_(IN_DIALOGUE)).order_by(Referral.id.desc()).limit(1))
 
     @staticmethod
-    async def _last_question_is_ours(asked: Asked) -> bool:
+    async def _last_payloads(asked: Asked) -> set[str]:
+        """The payloads of the latest question in the conversation (its buttons): whose question
+        the resident answers. The last question wins."""
         buttons: Any = await asked.session.scalar(
             select(Message.buttons).where(Message.conversation_id == asked.conversation.id,
                                           Message.direction == "out", Message.buttons.is_not(None))
             .order_by(Message.id.desc()).limit(1))
-        return any(str(b.get("payload", "")).startswith(PAYLOAD) for b in buttons or [] if isinstance(b, dict))
+        return {str(b.get("payload", "")) for b in buttons or [] if isinstance(b, dict)}
 
 
 async def unshow_own_words(asked: Asked) -> None:
     """Our messages that showed the resident's own words back (summary, confirmation) keep a marker
     once the draft is over: the words live on only in the referral, and go with it."""
+    shown = [Message.text.contains(phrase) for phrase in SHOWN_PHRASES]
     await asked.session.execute(
         update(Message).where(Message.conversation_id == asked.conversation.id, Message.direction == "out",
-                              Message.text.contains(OWN_WORDS.strip()))
+                              or_(*shown))
         .values(text=SHOWN_MARK).execution_options(synchronize_session=False))
 
 

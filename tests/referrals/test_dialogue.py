@@ -95,7 +95,7 @@ async def test_accept_with_the_summary_unchanged_and_the_number_stays_out_of_sto
         assert "terugbellen:middag" in payloads(when)
         confirm = await gateway.say(session, "smiddags")
         assert "Vraag over: rekeningen en schulden." in texts(confirm) and "middag" in texts(confirm)
-        assert "eindigt op 21" in texts(confirm)
+        assert "06 87654321" in texts(confirm)  # the whole number: the resident sees a typo
         done = await gateway.say(session, "ok")
     assert "donderdag 26 november" in texts(done)  # the deadline, as a Dutch day
     assert "intrekken" in texts(done).lower() and "terugbellen:intrekken" in payloads(done)
@@ -173,11 +173,12 @@ async def test_declining_keeps_nothing_and_the_conversation_goes_on(gateway):
 async def test_withdrawing_removes_number_and_summary_at_once(gateway):
     session = "r-" + uuid.uuid4().hex[:12]
     await routed_and_offered(gateway, session)
-    for said in ("ja", "klopt", "06 23456789", "avond", "terugbellen:bevestig"):
+    for said in ("ja", "klopt", "06 23456789", "middag", "terugbellen:bevestig"):
         await gateway.say(session, said)
     [referral] = await referrals_of(gateway, session)
     assert referral.status == "accepted" and referral.phone
-    await gateway.say(session, "ik ben nog niet gebeld")  # a complaint, not a withdrawal
+    status = await gateway.say(session, "ik ben nog niet gebeld")  # a complaint, not a withdrawal: where it stands
+    assert "eindigt op 89" in texts(status) and "0123-456 700" in texts(status) and status["state"] == "bot"
     [referral] = await referrals_of(gateway, session)
     assert referral.status == "accepted" and referral.phone
     gone = await gateway.say(session, "ik wil niet meer gebeld worden")
@@ -207,9 +208,16 @@ async def test_a_crisis_half_way_gets_113_first_and_another_question_is_answered
     await gateway.say(session, "klopt")
     crisis = await gateway.say(session, "ik wil niet meer leven")
     assert first_line_named(texts(crisis)) == "113"
-    assert crisis["state"] in ("waiting_for_human", "with_human")
+    assert crisis["state"] == "waiting_for_human"
     [referral] = await referrals_of(gateway, session)
     assert referral.phone is None and referral.status == "offered"
+    # In the queue the number asked before is still ours: taken and sealed, never stored as text.
+    taken = await gateway.say(session, "0623456789")
+    assert "Wanneer kunnen ze je het best bellen?" in texts(taken) and taken["state"] == "waiting_for_human"
+    [referral] = await referrals_of(gateway, session)
+    assert unseal("test-secret", referral.phone) == "+31623456789"
+    stored = await stored_texts(gateway, session)
+    assert "[telefoonnummer]" in stored and not any("23456789" in re.sub(r"\D", "", t) for t in stored)
 
 
 async def test_a_worker_closing_as_referred_offers_the_call_back_and_the_answer_reopens_it(gateway):

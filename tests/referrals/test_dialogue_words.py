@@ -76,7 +76,7 @@ async def test_usual_spellings_of_a_dutch_number_are_taken(gateway_without_rasa,
 
 
 @pytest.mark.parametrize("time, chosen", [("smiddags", "middag"), ("in de ochtend graag", "ochtend"),
-                                           ("na het eten", "avond"), ("maakt me niet uit", "maakt niet uit")])
+                                           ("na de lunch", "middag"), ("maakt me niet uit", "maakt niet uit")])
 async def test_the_best_time_in_own_words(gateway_without_rasa, time, chosen):
     session, conversation_id = await offered(gateway_without_rasa)
     for said in ("ja", "klopt", "0612345678"):
@@ -98,3 +98,181 @@ async def test_stopping_half_way_keeps_nothing(gateway_without_rasa, where, step
     assert "niets van je bewaard" in texts(body)
     referral = await referral_of(gateway_without_rasa, conversation_id)
     assert referral.status == "declined" and referral.summary is None
+
+
+async def accepted(gateway) -> tuple[str, int]:
+    """A resident whose call back by Schuldhulpverlening was sent (number ending in 78, in the afternoon)."""
+    session, conversation_id = await offered(gateway)
+    for said in ("ja", "klopt", "0612345678", "middag", "terugbellen:bevestig"):
+        body = await gateway.say(session, said)
+    assert "het is doorgegeven" in texts(body)
+    return session, conversation_id
+
+
+async def set_state(gateway, conversation_id: int, state: str) -> None:
+    async with gateway.switchboard.sessions.begin() as db:
+        (await db.get(Conversation, conversation_id)).state = state
+
+
+@pytest.mark.parametrize("words", ["trek maar in", "trek in", "intrekke", "annuleer", "haal mijn nummer weg",
+                                   "ze hoefen niet te bellen", "bel me niet", "niet bellen aub",
+                                   "ik wil nie meer gebelt worde", "Intrekken", "trek mijn aanvraag in"])
+async def test_withdrawing_in_own_words_erases_the_number(gateway_without_rasa, words):
+    session, conversation_id = await accepted(gateway_without_rasa)
+    body = await gateway_without_rasa.say(session, words)
+    assert "ingetrokken" in texts(body) and body["state"] == "bot"
+    referral = await referral_of(gateway_without_rasa, conversation_id)
+    assert referral.status == "withdrawn" and referral.phone is None and referral.summary is None
+
+
+@pytest.mark.parametrize("words", ["stop maar", "ik wil het niet meer", "laat maar"])
+@pytest.mark.parametrize("answer, kept", [("terugbellen:intrekken", False), ("ja", False),
+                                          ("terugbellen:welbellen", True), ("nee", True)])
+async def test_a_withdrawal_that_may_mean_something_else_is_checked_first(gateway_without_rasa, words, answer, kept):
+    session, conversation_id = await accepted(gateway_without_rasa)
+    check = await gateway_without_rasa.say(session, words)
+    assert "Wil je dat Schuldhulpverlening Voorbeeldstad je niet belt?" in texts(check)
+    assert [b["payload"] for b in check["messages"][-1]["buttons"]] == ["terugbellen:intrekken",
+                                                                       "terugbellen:welbellen"]
+    assert check["state"] == "bot"  # "stop maar" no longer ends the chat or reaches the assistant
+    body = await gateway_without_rasa.say(session, answer)
+    referral = await referral_of(gateway_without_rasa, conversation_id)
+    if kept:
+        assert "blijft staan" in texts(body) and referral.status == "accepted"
+    else:
+        assert "ingetrokken" in texts(body) and referral.status == "withdrawn"
+
+
+async def test_in_the_queue_a_withdrawal_still_works_but_not_when_a_worker_has_the_chat(gateway_without_rasa):
+    session, conversation_id = await accepted(gateway_without_rasa)
+    await set_state(gateway_without_rasa, conversation_id, "with_human")
+    body = await gateway_without_rasa.say(session, "bel me niet")  # for the worker, who reads it
+    assert "ingetrokken" not in texts(body)
+    assert (await referral_of(gateway_without_rasa, conversation_id)).status == "accepted"
+    await set_state(gateway_without_rasa, conversation_id, "waiting_for_human")
+    body = await gateway_without_rasa.say(session, "ik wil nie meer gebelt worde")
+    assert "ingetrokken" in texts(body) and body["state"] == "waiting_for_human"
+    assert (await referral_of(gateway_without_rasa, conversation_id)).status == "withdrawn"
+
+
+async def test_the_number_asked_before_the_queue_is_taken_in_the_queue(gateway_without_rasa):
+    session, conversation_id = await offered(gateway_without_rasa)
+    for said in ("ja", "klopt"):
+        await gateway_without_rasa.say(session, said)
+    await set_state(gateway_without_rasa, conversation_id, "waiting_for_human")  # as after a crisis
+    body = await gateway_without_rasa.say(session, "0687654321")
+    assert "Wanneer kunnen ze je het best bellen?" in texts(body)
+    referral = await referral_of(gateway_without_rasa, conversation_id)
+    assert unseal("test-secret", referral.phone) == "+31687654321"
+    async with gateway_without_rasa.switchboard.sessions() as db:
+        stored = list(await db.scalars(select(Message.text).where(Message.conversation_id == conversation_id)))
+    assert "[telefoonnummer]" in stored and not any("87654321" in t for t in stored)
+
+
+@pytest.mark.parametrize("question", ["wanneer bellen ze?", "wie belt mij?", "hebben ze mijn nummer?",
+                                      "ik ben nog niet gebeld", "hoe weet ik dat ze het zijn?"])
+async def test_a_question_about_the_sent_request_gets_where_it_stands(gateway_without_rasa, question):
+    session, conversation_id = await accepted(gateway_without_rasa)
+    body = await gateway_without_rasa.say(session, question)
+    said = texts(body)
+    referral = await referral_of(gateway_without_rasa, conversation_id)
+    day = referral.deadline
+    assert "Schuldhulpverlening Voorbeeldstad belt je uiterlijk" in said and f" {day.day} " in said
+    assert "middag" in said and "eindigt op 78" in said and "0123-456 700" in said and "intrekken" in said
+    assert referral.status == "accepted" and body["state"] == "bot"
+
+
+@pytest.mark.parametrize("old", ["terugbellen:klopt", "terugbellen:ja", "terugbellen:bevestig", "terugbellen:middag"])
+async def test_an_old_button_says_where_things_stand_and_never_queues(gateway_without_rasa, old):
+    session, conversation_id = await accepted(gateway_without_rasa)
+    body = await gateway_without_rasa.say(session, old)
+    assert "Je terugbelverzoek is verstuurd" in texts(body) and body["state"] == "bot"
+    await gateway_without_rasa.say(session, "terugbellen:intrekken")
+    body = await gateway_without_rasa.say(session, old)
+    assert "geen terugbelverzoek van je open" in texts(body) and "0123-456 700" in texts(body)
+    assert body["state"] == "bot"
+
+
+async def test_an_old_button_half_way_asks_the_current_step_again(gateway_without_rasa):
+    session, conversation_id = await offered(gateway_without_rasa)
+    for said in ("ja", "klopt"):
+        await gateway_without_rasa.say(session, said)
+    body = await gateway_without_rasa.say(session, "terugbellen:ja")
+    assert "Op welk nummer" in texts(body) and body["state"] == "bot"
+
+
+async def test_only_times_the_service_is_open_and_a_time_not_understood_is_asked_again(gateway_without_rasa):
+    session, conversation_id = await offered(gateway_without_rasa)
+    for said in ("ja", "klopt"):
+        await gateway_without_rasa.say(session, said)
+    asked = await gateway_without_rasa.say(session, "0612345678")
+    offered_times = [b["payload"] for b in asked["messages"][-1]["buttons"]]
+    assert offered_times == ["terugbellen:ochtend", "terugbellen:middag", "terugbellen:maakt niet uit"]
+    assert "ma t/m vr" in texts(asked)  # Schuldhulp calls on working days, 9 to 17: no evening
+    evening = await gateway_without_rasa.say(session, "savonds")
+    assert "niet in de avond" in texts(evening)
+    again = await gateway_without_rasa.say(session, "snachts")
+    assert "Die tijd begrijp ik niet" in texts(again) and "terugbellen:middag" in str(again["messages"][-1])
+    referral = await referral_of(gateway_without_rasa, conversation_id)
+    assert referral.call_time is None and referral.status == "offered"
+    chosen = await gateway_without_rasa.say(session, "in de ochtend")
+    assert "Zullen we het doorsturen?" in texts(chosen)
+
+
+@pytest.mark.parametrize("change, expect, step", [("andere tijd", "het best bellen", "call_time"),
+                                                  ("ander nummer", "Op welk nummer", "phone"),
+                                                  ("nee", "nog niets verstuurd", "confirm"),
+                                                  ("terugbellen:wijzig", "nog niets verstuurd", "confirm")])
+async def test_at_the_confirmation_the_time_or_number_can_change(gateway_without_rasa, change, expect, step):
+    session, conversation_id = await offered(gateway_without_rasa)
+    for said in ("ja", "klopt", "0612345678"):
+        await gateway_without_rasa.say(session, said)
+    confirm = await gateway_without_rasa.say(session, "middag")
+    assert "06 12345678" in texts(confirm)  # the whole number: the resident sees a typo
+    body = await gateway_without_rasa.say(session, change)
+    assert expect in texts(body)
+    referral = await referral_of(gateway_without_rasa, conversation_id)
+    assert referral.status == "offered" and referral.step == step and referral.phone
+    if step == "phone":
+        back = await gateway_without_rasa.say(session, "0623456789")
+        assert "06 23456789" in texts(back) and "Zullen we het doorsturen?" in texts(back)
+
+
+@pytest.mark.parametrize("number, answer", [("085-1234567", "het best bellen"), ("0900-1234567", "0900"),
+                                            ("0800-1234567", "0800"), ("12345", "10 cijfers")])
+async def test_voip_is_taken_and_paid_or_free_numbers_get_their_own_answer(gateway_without_rasa, number, answer):
+    session, conversation_id = await offered(gateway_without_rasa)
+    for said in ("ja", "klopt"):
+        await gateway_without_rasa.say(session, said)
+    body = await gateway_without_rasa.say(session, number)
+    assert answer in texts(body)
+
+
+async def test_a_digit_in_a_sentence_is_not_a_number(gateway_without_rasa):
+    session, conversation_id = await offered(gateway_without_rasa)
+    for said in ("ja", "klopt"):
+        await gateway_without_rasa.say(session, said)
+    await gateway_without_rasa.say(session, "ik heb 2 kinderen")
+    async with gateway_without_rasa.switchboard.sessions() as db:
+        stored = list(await db.scalars(select(Message.text).where(Message.conversation_id == conversation_id)))
+    assert "ik heb 2 kinderen" in stored and "[telefoonnummer]" not in stored
+    assert (await referral_of(gateway_without_rasa, conversation_id)).step == "phone"
+
+
+@pytest.mark.parametrize("said", ["nee", "ja"])
+async def test_yes_or_no_as_own_words_keeps_the_summary(gateway_without_rasa, said):
+    session, conversation_id = await offered(gateway_without_rasa)
+    await gateway_without_rasa.say(session, "ja")
+    await gateway_without_rasa.say(session, "aanpassen")
+    body = await gateway_without_rasa.say(session, said)
+    assert "Klopt dit?" in texts(body) and "In eigen woorden" not in texts(body)
+    referral = await referral_of(gateway_without_rasa, conversation_id)
+    assert referral.summary == "Vraag over: huurschuld. Wijk: Noord." and referral.step == "summary"
+
+
+async def test_a_correction_after_the_summary_is_not_a_yes(gateway_without_rasa):
+    session, conversation_id = await offered(gateway_without_rasa)
+    await gateway_without_rasa.say(session, "ja")
+    body = await gateway_without_rasa.say(session, "ok zonder nummer dan: boete cjib")
+    assert "In eigen woorden: boete cjib" in texts(body) and "Klopt dit?" in texts(body)
+    assert (await referral_of(gateway_without_rasa, conversation_id)).step == "summary"
