@@ -151,7 +151,7 @@ async def test_each_answer_becomes_the_need_log_outcome(gateway):
 
     # "Ik bel zelf" is answered (no person), and the person button really leads to the queue.
     body = await gw.say("w" + "2" * 32, "gelukt:zelf:voedselbank")
-    assert texts(body) == ["Goed. Succes! Lukt het niet? Stuur gerust een bericht. Dan zoeken we samen verder."]
+    assert texts(body) == ["Goed. Lukt het toch niet? Stuur gerust een bericht. Dan zoeken we samen verder."]
     body = await gw.say("w" + "b" * 32, "/ask_human")
     assert body["state"] == "waiting_for_human"
 

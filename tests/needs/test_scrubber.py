@@ -11,7 +11,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.needs.scrubber import DROPPED, normalise, scrub, scrub_or_placeholder
+from bot.needs.scrubber import DROPPED, known_words, normalise, scrub, scrub_or_placeholder
 
 CASES = yaml.safe_load(Path(__file__).with_name("scrubber_cases.yml").read_text(encoding="utf-8"))
 STRICT = {"bsn", "iban", "phone", "email", "postcode", "mixed"}
@@ -45,6 +45,14 @@ def test_leak_count_is_zero_for_the_strict_kinds():
         if case["kind"] in STRICT and out is not None:
             leaks += [s for s in case["secrets"] if squash(s) in squash(out)]
     assert leaks == []
+
+
+def test_known_words_hold_the_residents_words_and_no_names():
+    """The words that keep a word after "mijn zoon" come from the assistant's training data: a
+    training example with a name in it must not teach the scrubber that the name is a word."""
+    words = known_words()
+    assert {"woont", "helpt", "heeft", "schulden", "belastingdienst", "maandag"} <= words
+    assert not {"kevin", "anja", "yara", "lotje", "ahmed", "fatima", "dennis", "jansen"} & words
 
 
 def test_fails_closed_on_digits_and_at_signs():
