@@ -7,8 +7,10 @@ resident's own), so while such a question is open the resident's message never r
 
 Each kind of question implements `OwnQuestion`; the switchboard keeps a list of them:
 
-- `answer` is asked first, for every message in a conversation the assistant has (after the
-  crisis net, which always wins). Replies mean: this message answered our open question, and
+- `answer` is asked first, for every message in a conversation the assistant has or that waits
+  in the queue for a person (after the crisis net, which always wins; never while a worker has
+  the conversation: then the message is for the worker). So a withdrawal, or the number asked
+  just before a crisis put the resident in the queue, is still taken. Replies mean: this message answered our open question, and
   the assistant does not see it. None means: not ours, the assistant answers as usual.
 - `after` is asked once the assistant's decision is carried out in the database, and may add
   replies after the assistant's (an offer after a need was routed). It sees the decision's
