@@ -61,7 +61,7 @@ def test_fails_closed_on_digits_and_at_signs():
     assert scrub_or_placeholder("code 9 8 7 6 5") == DROPPED
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True)
 @given(st.text())
 def test_nothing_with_five_digits_or_an_at_survives(text):
     out = scrub(text)
@@ -70,14 +70,14 @@ def test_nothing_with_five_digits_or_an_at_survives(text):
         assert "@" not in out
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, derandomize=True)
 @given(st.from_regex(r"[1-9]\d{3} ?[A-Z]{2}", fullmatch=True), st.sampled_from(["ik woon op ", "postcode ", ""]))
 def test_every_upper_case_postcode_goes(postcode, prefix):
     out = scrub(prefix + postcode + " graag")
     assert out is None or squash(postcode) not in squash(out)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, derandomize=True)
 @given(st.integers(10_000_000, 99_999_999))
 def test_every_mobile_number_goes(number):
     for written in (f"06{number}", f"06-{number}", f"+31 6 {number}", f"0031 6 {str(number)[:4]} {str(number)[4:]}"):
