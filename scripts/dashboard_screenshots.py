@@ -123,6 +123,10 @@ async def shoot(url: str, out: Path, today: date) -> list[Path]:
                 await page.goto(f"{url}/dashboard?level=quarter&period={quarter}")
                 await page.locator("#terugbellen-sectie").screenshot(path=str(out / "dashboard-terugbellen.png"))
                 made.append(out / "dashboard-terugbellen.png")
+            if name == "dashboard-phone.png":  # the same section on a phone: scroll hints, readable chart
+                await page.goto(f"{url}/dashboard?level=quarter&period={quarter}")
+                await page.locator("#terugbellen-sectie").screenshot(path=str(out / "dashboard-terugbellen-phone.png"))
+                made.append(out / "dashboard-terugbellen-phone.png")
     return made
 
 

@@ -23,7 +23,7 @@ from bot.handover.auth import require
 from bot.handover.queue import waiting
 from bot.directory import default_directory
 from bot.needs import periods, referral_outcomes, report
-from bot.needs.charts import Bar, bar_chart, bar_of
+from bot.needs.charts import Bar, bar_chart, bar_of, chart_width
 from bot.needs.log import UNKNOWN_WIJK
 from bot.needs.models import OUTCOMES
 from bot.needs.referral_outcomes import STAGE_NL, STAGES, topics_in
@@ -40,8 +40,11 @@ LEVELS = ("month", "quarter", "year")
 # The answers to "Is het gelukt?" (a resident who only got a number; bot/follow_up.py): shown
 # whenever the need log knows them, so a routed need is not read as a helped one.
 FOLLOW_UP_OUTCOMES = ("contact_made", "contact_failed", "still_waiting", "gave_up")
-# The call-back steps per service and per wijk (all steps are in the table per period).
-REFERRAL_COLUMNS = ("offered", "accepted", "contacted_in_time", "contacted_late", "not_reached", "overdue")
+# The call-back steps per service and per wijk: every step, so a manager sees where it goes wrong.
+REFERRAL_COLUMNS = STAGES
+# The chart: of the residents who said yes, what happened (the failures next to the successes).
+REFERRAL_CHART_STAGES = ("accepted", "contacted_in_time", "contacted_late", "not_reached", "overdue", "withdrawn")
+IN_TIME_RATE = "Op tijd gebeld, van wie ja zei"
 PRESET_NL = {"month": "Maand", "quarter": "Kwartaal", "year": "Jaar"}
 
 
@@ -101,6 +104,22 @@ def cell(figure: Figure | None, threshold: int, heat: bool = False) -> dict:
             "alpha": round(min(0.55, shown / 120), 2) if heat else 0}
 
 
+def capitalised(text: str) -> str:
+    """A row label as the other tables write them ("contact gelukt" -> "Contact gelukt")."""
+    return text[:1].upper() + text[1:]
+
+
+def rate(part: Figure | None, whole: Figure | None) -> dict:
+    """"11 van de 15": only when both figures are published (a missing figure is 0). A rate
+    from a hidden figure would give it away (15 and 73% is 11), so then it is "onbekend"."""
+    if not all(f is None or f.visible for f in (part, whole)):
+        return {"text": "onbekend", "hidden": True}
+    whole_n = whole.value if whole else 0
+    if not whole_n:
+        return {"text": "-"}
+    return {"text": f"{part.value if part else 0} van de {whole_n}"}
+
+
 def difference(now: Figure | None, before: Figure | None) -> str:
     known = [f is None or f.visible for f in (now, before)]
     if not all(known):
@@ -156,7 +175,8 @@ def build(choice: Choice, figures: dict[NodeKey, Figure], before: dict[NodeKey, 
          "rows": [pair_row(theme_label(th), wijk=wijk, theme=th) for th in shown_themes]},
         {"id": "uitkomst", "title": f"Per uitkomst: {now_label} en {before_label}",
          "columns": ["Uitkomst", *pair_columns],
-         "rows": [pair_row(report.OUTCOME_NL.get(o, o), wijk=wijk, theme=theme, outcome=o) for o in OUTCOMES]},
+         "rows": [pair_row(capitalised(report.OUTCOME_NL.get(o, o)), wijk=wijk, theme=theme, outcome=o)
+                  for o in OUTCOMES]},
         {"id": "vraag", "title": f"Per vraag: {now_label} en {before_label}", "columns": ["Vraag", *pair_columns],
          "rows": [r for r in intent_rows if any(c["text"] != "0" for c in r["cells"][:2])]},
         {"id": "verloop", "title": f"Verloop in {period[:4]}", "columns": ["Thema", *[periods.label(p) for p in parts]],
@@ -182,7 +202,7 @@ def build(choice: Choice, figures: dict[NodeKey, Figure], before: dict[NodeKey, 
         tables.append({"id": "gelukt", "section": "terugbellen",
                        "title": f"Zelf gebeld, is het gelukt? {now_label} en {before_label}",
                        "columns": ["Antwoord", *pair_columns],
-                       "rows": [pair_row(report.OUTCOME_NL.get(o, o), wijk=wijk, theme=theme, outcome=o)
+                       "rows": [pair_row(capitalised(report.OUTCOME_NL.get(o, o)), wijk=wijk, theme=theme, outcome=o)
                                 for o in follow_up]})
     return {"tables": tables, "compare_chart": compare_chart, "trend_chart": trend_chart,
             "referral_chart": referral_chart,
@@ -221,16 +241,17 @@ def referral_section(choice: Choice, figures: dict, before: dict, wijken: list[s
     for stage in STAGES:
         a, b = fig(figures, period, stage, wijk=wijk, theme=theme), fig(before, previous, stage, wijk=wijk, theme=theme)
         pair_rows.append({"name": STAGE_NL[stage], "cells": [cell(a, t), cell(b, t), {"text": difference(a, b)}]})
-    columns = [STAGE_NL[stage] for stage in REFERRAL_COLUMNS]
-    service_rows = [{"name": names[topic], "cells": [cell(fig(figures, period, stage, wijk=wijk, service=topic), t)
-                                                    for stage in REFERRAL_COLUMNS]} for topic in services]
-    service_rows.append({"name": "Alle diensten", "cells": [cell(fig(figures, period, stage, wijk=wijk, theme=theme), t)
-                                                            for stage in REFERRAL_COLUMNS]})
-    wijk_rows = [{"name": w, "cells": [cell(fig(figures, period, stage, wijk=w, theme=theme), t)
-                                       for stage in REFERRAL_COLUMNS]} for w in ([wijk] if wijk else wijken)]
+    columns = [*(STAGE_NL[stage] for stage in REFERRAL_COLUMNS), IN_TIME_RATE]
+
+    def stage_cells(**kw) -> list[dict]:
+        shown = [cell(fig(figures, period, stage, **kw), t) for stage in REFERRAL_COLUMNS]
+        return [*shown, rate(fig(figures, period, "contacted_in_time", **kw), fig(figures, period, "accepted", **kw))]
+
+    service_rows = [{"name": names[topic], "cells": stage_cells(wijk=wijk, service=topic)} for topic in services]
+    service_rows.append({"name": "Alle diensten", "cells": stage_cells(wijk=wijk, theme=theme)})
+    wijk_rows = [{"name": w, "cells": stage_cells(wijk=w, theme=theme)} for w in ([wijk] if wijk else wijken)]
     if not wijk:
-        wijk_rows.append({"name": "Alle wijken", "cells": [cell(fig(figures, period, stage, theme=theme), t)
-                                                           for stage in REFERRAL_COLUMNS]})
+        wijk_rows.append({"name": "Alle wijken", "cells": stage_cells(theme=theme)})
     tables = [
         {"id": "terugbellen", "section": "terugbellen", "title": f"Terugbellen: {now_label} en {before_label}",
          "columns": ["Stap", now_label, before_label, "Verschil"], "rows": pair_rows},
@@ -239,11 +260,14 @@ def referral_section(choice: Choice, figures: dict, before: dict, wijken: list[s
         {"id": "terugbellen-wijk", "section": "terugbellen", "title": f"Terugbellen per wijk, {now_label}",
          "columns": ["Wijk", *columns], "rows": wijk_rows},
     ]
-    chart_stages = ("offered", "accepted", "contacted_in_time")
-    chart = bar_chart(f"Terugbellen per dienst, {now_label}", [names[topic] for topic in services],
+    chart = bar_chart(f"Terugbellen per dienst: wie ja zei, en hoe het afliep, {now_label}",
+                      [names[topic] for topic in services],
                       [(STAGE_NL[stage], [bar_of(fig(figures, period, stage, wijk=wijk, service=topic), t)
-                                          for topic in services]) for stage in chart_stages])
-    return tables, chart
+                                          for topic in services]) for stage in REFERRAL_CHART_STAGES],
+                      readable_width=True)
+    # Wider than a phone (about 350 px) at 80% of its size: its box scrolls, and says so.
+    scrolls = chart_width([names[topic] for topic in services], [STAGE_NL[s] for s in REFERRAL_CHART_STAGES]) * 0.8 > 350
+    return tables, {"svg": chart, "scrolls": scrolls}
 
 
 def _wijken(request: Request, seen: set[str] | frozenset[str] = frozenset()) -> list[str]:
