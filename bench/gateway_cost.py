@@ -1,0 +1,120 @@
+"""What one web chat message costs in the gateway itself, without HTTP (ASGI transport), in
+front of a running Rasa (issue 10.6). One resident at a time, 5 messages per resident.
+
+    .venv/bin/python bench/gateway_cost.py --rasa-url http://127.0.0.1:5110 [--messages 60]
+
+Prints the medians of each switchboard phase (ms), the gateway's time per message with Rasa's
+subtracted (p50), the process's CPU per message (includes this script's client), and per
+message the SQL statements, commits and calls into aiosqlite's worker thread. Start Rasa and
+the action server first (for instance `bench/load.py`'s ports, or `make run`'s). Run it on the
+commit before a change and after, alternating, when comparing: the machine may be shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path.cwd()  # the checkout to measure (run from its root)
+sys.path.insert(0, str(ROOT))
+
+TEXTS = [
+    "hallo", "ik heb schulden en de rekeningen stapelen zich op", "de buren maken elke nacht herrie",
+    "ik ben vaak alleen thuis", "waar is de voedselbank", "mijn huur is te hoog ik heb een achterstand",
+    "er ligt overal afval bij de containers", "bedankt", "wat gebeurt er met mijn gegevens", "doei",
+]
+PHASES = ("receive", "store", "process", "_first_look", "_claimed", "_carry_out", "_after_commit")
+
+
+def timed(times: dict[str, list[float]], obj: Any, name: str, label: str | None = None) -> None:
+    original = getattr(obj, name)
+
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return await original(*args, **kwargs)
+        finally:
+            times[label or name].append((time.perf_counter() - started) * 1000)
+
+    setattr(obj, name, wrapper)
+
+
+async def measure(rasa_url: str, messages: int) -> None:
+    import aiosqlite.core
+    from sqlalchemy import event
+
+    from bot.app import create_app
+    from bot.config import Settings
+
+    calls: collections.Counter[str] = collections.Counter()
+    original_execute = aiosqlite.core.Connection._execute
+
+    async def counted(self: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        calls[getattr(fn, "__name__", "other")] += 1
+        return await original_execute(self, fn, *args, **kwargs)
+
+    aiosqlite.core.Connection._execute = counted  # type: ignore[method-assign]
+    data = tempfile.mkdtemp(prefix="gateway-cost-")
+    app = create_app(Settings.load({
+        "DATABASE_URL": f"sqlite:///{data}/voordeur.db", "RASA_URL": rasa_url, "RASA_TOKEN": "bench-token",
+        "VOORDEUR_SECRET": "bench", "VOORDEUR_DATA_DIR": data, "VOORDEUR_DEMO_MODE": "1"}))
+    switchboard = app.state.switchboard
+    times: dict[str, list[float]] = collections.defaultdict(list)
+    for name in PHASES:
+        if hasattr(switchboard, name):
+            timed(times, switchboard, name)
+    timed(times, switchboard.rasa, "converse", "rasa")
+    statements: collections.Counter[str] = collections.Counter()
+    event.listen(app.state.engine.sync_engine, "before_cursor_execute",
+                 lambda _c, _cur, sql, *_: statements.update([sql.split()[0]]))
+    event.listen(app.state.engine.sync_engine, "commit", lambda _c: statements.update(["COMMIT"]))
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), \
+            httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+        async def say(session: str, text: str) -> None:
+            started = time.perf_counter()
+            response = await client.post("/api/webchat/messages", json={"session": session, "text": text})
+            response.raise_for_status()
+            times["total"].append((time.perf_counter() - started) * 1000)
+
+        for i in range(10):  # warm-up: connections, caches, the first writes
+            await say(f"warm-{uuid.uuid4().hex[:8]}", TEXTS[i % len(TEXTS)])
+        times.clear()
+        calls.clear()
+        statements.clear()
+        cpu = time.process_time()
+        session = ""
+        for i in range(messages):
+            if i % 5 == 0:
+                session = f"cost-{uuid.uuid4().hex[:8]}"
+            await say(session, TEXTS[i % len(TEXTS)])
+        cpu_ms = (time.process_time() - cpu) * 1000 / messages
+    own = [total - rasa for total, rasa in zip(times["total"], times["rasa"], strict=True)]
+    print("phase medians ms:", {k: round(statistics.median(v), 2) for k, v in times.items()})
+    print(f"gateway time per message without Rasa's, p50: {statistics.median(own):.1f} ms; "
+          f"CPU per message: {cpu_ms:.1f} ms")
+    print("per message: SQL", {k: round(v / messages, 2) for k, v in statements.items()},
+          "; aiosqlite calls", round(sum(calls.values()) / messages, 1))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rasa-url", default="http://127.0.0.1:5005")
+    parser.add_argument("--messages", type=int, default=60)
+    args = parser.parse_args()
+    asyncio.run(measure(args.rasa_url, args.messages))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
