@@ -21,6 +21,7 @@ from bot.directory import default_directory
 from bot.directory.sync import sync_directory
 from bot.follow_up import FollowUpQuestion, ask_due
 from bot.handover import console
+from bot.handover.pages import errors as console_errors
 from bot.needs import dashboard
 from bot.health import healthz
 from bot.language import load_model
@@ -130,7 +131,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(SecurityHeaders)],
-                    exception_handlers={DBAPIError: database_unavailable, OSError: database_unavailable})
+                    exception_handlers={DBAPIError: database_unavailable, OSError: database_unavailable,
+                                        **console_errors.HANDLERS})
     app.state.settings = settings
     app.state.engine = engine
     app.state.switchboard = switchboard

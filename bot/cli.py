@@ -180,7 +180,7 @@ def cmd_user_change(args: argparse.Namespace) -> int:
                     await users.reset_password(db, user, password)
                     return f"{user.username} has a new password; their sessions ended"
                 await users.change_role_and_team(db, user, args.role, args.team)
-                return f"{user.username} is {user.role} in team {user.team}"
+                return f"{user.username} is {user.role} in team {user.team or '(none)'}"
         finally:
             await engine.dispose()
 
@@ -213,7 +213,7 @@ def cmd_user_list(_: argparse.Namespace) -> int:
             await engine.dispose()
 
     for user in asyncio.run(run()):
-        print(f"{user.username}\t{user.role}\t{user.team}\t{'active' if user.active else 'deactivated'}")
+        print(f"{user.username}\t{user.role}\t{user.team or '-'}\t{'active' if user.active else 'deactivated'}")
     return 0
 
 
@@ -294,7 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("username")
     add.add_argument("--role", required=True, choices=["worker", "manager", "admin"])
     add.add_argument("--name", help="first name or team shown to residents")
-    add.add_argument("--team", default="buurtteam")
+    add.add_argument("--team", help="the worker's team (default buurtteam); managers and admins have none unless given")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.set_defaults(func=cmd_user_add)
     listing = user_commands.add_parser("list", help="every user with role, team and whether active")

@@ -4,7 +4,9 @@ Where a resident's data lives, and what erasing does there:
 - the gateway database: their conversations with every message in and out (also replies still
   waiting to be delivered), the sealed push address, workers' notes, their call-back referrals
   (bot/referrals: number, summary, consent), their planned "is het gelukt?" follow-ups
-  (bot/follow_up.py), and the access-log rows that name those conversations;
+  (bot/follow_up.py); the access-log rows of those conversations stay, unlinked: conversation
+  and referral id become NULL and the reason becomes ERASED_REASON, so an admin still sees that
+  a worker read a case or a number that day (accountability) but not whose;
 - Rasa: the tracker of their pseudonym (`RasaClient.forget`; Voordeur's tracker store in
   rasa_addons/tracker_store.py keeps no message text and deletes a forgotten sender's rows).
 The need log is not touched: it holds no key that joins it to a conversation or a person (the
@@ -21,7 +23,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, select
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.follow_up import erase_for_conversations as erase_follow_ups
@@ -33,6 +35,8 @@ from bot.store.models import AccessLog, Conversation, Message, Note, PendingForg
 
 log = logging.getLogger(__name__)
 
+ERASED_REASON = "gegevens gewist op verzoek van de bewoner"  # the access-log reason after an erase
+
 
 @dataclass(frozen=True)
 class Erased:
@@ -41,7 +45,7 @@ class Erased:
     conversations: int = 0
     messages: int = 0
     notes: int = 0
-    access_log: int = 0
+    access_log: int = 0  # access-log rows unlinked (kept without conversation, referral or reason)
     assistant: bool = False  # Rasa confirmed it forgot the sender
 
     @property
@@ -63,8 +67,11 @@ async def erase_conversations(session: AsyncSession, conversation_ids: list[int]
     await erase_follow_ups(session, conversation_ids)  # "is het gelukt?" questions planned or asked
     await session.execute(delete(CaseNeed).where(CaseNeed.conversation_id.in_(conversation_ids)))  # the link only
     await session.execute(delete(Message).where(Message.conversation_id.in_(conversation_ids)))
-    access = cast(CursorResult[Any],  # a DELETE's result has rowcount; SQLAlchemy types it as Result
-                  await session.execute(delete(AccessLog).where(AccessLog.conversation_id.in_(conversation_ids))))
+    access = cast(CursorResult[Any],  # an UPDATE's result has rowcount; SQLAlchemy types it as Result
+                  await session.execute(
+                      update(AccessLog).where(AccessLog.conversation_id.in_(conversation_ids))
+                      .values(conversation_id=None, referral_id=None, reason=ERASED_REASON)
+                      .execution_options(synchronize_session=False)))
     await session.execute(delete(Conversation).where(Conversation.id.in_(conversation_ids)))
     return Erased(len(conversation_ids), messages, notes, access.rowcount or 0)
 
@@ -105,7 +112,7 @@ async def erase_resident(sessions: async_sessionmaker[AsyncSession], rasa: RasaC
     if not assistant:  # asked again by the retention job until Rasa answers
         async with sessions.begin() as session:
             await session.merge(PendingForget(resident=resident))
-    log.info("erase on %s: %d conversation(s), %d message(s), %d note(s), %d access-log row(s); assistant %s",
+    log.info("erase on %s: %d conversation(s), %d message(s), %d note(s), %d access-log row(s) unlinked; assistant %s",
              channel, erased.conversations, erased.messages, erased.notes, erased.access_log,
              "forgot" if assistant else "not reached")
     return Erased(erased.conversations, erased.messages, erased.notes, erased.access_log, assistant)

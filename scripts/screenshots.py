@@ -157,6 +157,14 @@ async def shoot(url: str, out: Path, ids: dict[str, int]) -> list[Path]:
             await page.click("#show-phone")
             await page.wait_for_selector("#phone")
             made.append(await snap(page, out / f"console-referral-{size}.png", full=True))
+            await page.get_by_role("button", name="Gebeld").click()  # the confirm step; nothing recorded
+            made.append(await snap(page, out / f"console-referral-confirm-{size}.png", full=True))
+    async with chromium_page(390, 844) as page:
+        await page.goto(url + "/console/login")
+        await page.fill("input[name=username]", "beheer")
+        await page.fill("input[name=password]", PASSWORD)
+        await page.click("button[type=submit]")
+        made.append(await snap(page, out / "console-admin-phone.png", full=True))
     async with chromium_page(1280, 860) as page:
         for username, path, name in (("mira", "/dashboard", "dashboard"), ("beheer", "/console/admin", "console-admin")):
             await page.goto(url + "/console/login")

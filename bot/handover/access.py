@@ -4,10 +4,19 @@ A worker reads a transcript only with a reason: the case is theirs, it waits in 
 their team (a case without a team is in everyone's queue), or it is urgent (a crisis) and a
 person has to be found. Anything else, closed cases and residents who never asked for a person
 included, is answered as if it did not exist, so ids cannot be tried one by one. The reason is
-written to the access log with every read."""
+written to the access log with every read.
+
+A worker of a call-back team (a directory service's `referral_team`, issue 15) is not a frontline
+worker: the team may be an outside partner (a debt-help organisation) that has the residents'
+consent for one call back and nothing more. Such a worker has no general queue, reads no
+transcript and claims no chat - not even an urgent crisis case: a crisis needs the municipality's
+own frontline workers (who all see it), and an outside partner reading a stranger's crisis chat
+would be a read without consent. They see only their own "Terugbelverzoeken"
+(bot/handover/pages/referrals.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -28,18 +37,27 @@ def in_team(conversation: Conversation, user: User) -> bool:
     return conversation.team is None or conversation.team == user.team
 
 
-def in_queue_of(conversation: Conversation, user: User) -> bool:
-    """Whether the case shows in this worker's queue (urgent cases show for everyone)."""
-    return conversation.state == State.WAITING and (conversation.urgent or in_team(conversation, user))
+def frontline(user: User, referral_teams: Collection[str]) -> bool:
+    """Whether this worker works the chats (a call-back team's worker does not; see above)."""
+    return user.team not in referral_teams
 
 
-def read_reason(conversation: Conversation, user: User) -> str | None:
+def in_queue_of(conversation: Conversation, user: User, *, referral_teams: Collection[str]) -> bool:
+    """Whether the case shows in this worker's queue (urgent cases show for every frontline worker).
+    `referral_teams`: the directory's call-back teams, whose workers have no queue."""
+    return (frontline(user, referral_teams) and conversation.state == State.WAITING
+            and (conversation.urgent or in_team(conversation, user)))
+
+
+def read_reason(conversation: Conversation, user: User, *, referral_teams: Collection[str]) -> str | None:
     """Why this worker may read this case now, or None when they may not."""
+    if not frontline(user, referral_teams):
+        return None
     if conversation.state == State.WITH_HUMAN and conversation.assigned_to == user.id:
         return REASON_MINE
     if conversation.urgent and conversation.state in HUMAN_STATES:
         return REASON_URGENT
-    if in_queue_of(conversation, user):
+    if in_queue_of(conversation, user, referral_teams=referral_teams):
         team = f" van {conversation.team}" if conversation.team else ""
         return REASON_QUEUE + team
     return None

@@ -29,6 +29,7 @@ ROUTES = [
     Route("/console/terugbelverzoeken", referrals.referrals_page, methods=["GET"]),
     Route("/console/terugbelverzoeken/{id:int}", referrals.referral_page, methods=["GET"]),
     Route("/console/terugbelverzoeken/{id:int}/nummer", referrals.show_phone, methods=["POST"]),
+    Route("/console/terugbelverzoeken/{id:int}/nummer", referrals.phone_again, methods=["GET"]),
     Route("/console/terugbelverzoeken/{id:int}/resultaat", referrals.record, methods=["POST"]),
     Route("/console/admin", admin.admin_page, methods=["GET"]),
     Route("/console/admin/log.csv", admin.access_log_csv, methods=["GET"]),

@@ -50,10 +50,21 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
+NO_TEAM = ""  # managers and admins work in no queue
+
+
+def default_team(role: str) -> str:
+    """The team of a new user when none is given: workers the buurtteam, managers and admins none."""
+    return "buurtteam" if role == "worker" else NO_TEAM
+
+
 async def add_user(session: AsyncSession, username: str, password: str, role: str,
-                   display_name: str | None = None, team: str = "buurtteam") -> User:
+                   display_name: str | None = None, team: str | None = None) -> User:
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    team = default_team(role) if team is None else team
+    if role == "worker" and not team:
+        raise ValueError("a worker needs a team")
     check_password(password)
     user = User(username=username.strip().lower(), role=role, team=team,
                 display_name=display_name or username.strip().split(".")[0].capitalize(),

@@ -3,9 +3,10 @@
 The background loop (bot/app.py) calls `tell_residents` every round, on one replica at a time.
 It tells a resident, once per update, when the service has seen the request (with the deadline
 as a Dutch day), when it tried to call and could not reach them, when it called or made an
-appointment, and - honestly - when the deadline passed without any result, offering a person
-(the same /ask_human button the assistant offers). A withdrawn referral says nothing more;
-"niet meer nodig" was said on the phone.
+appointment, when the service closed it as "niet meer nodig" without a call (offering a person,
+in case the resident did not say so, or changed their mind), and - honestly - when the deadline
+passed without any result, offering a person (the same /ask_human button the assistant offers).
+A withdrawn referral says nothing more: the resident withdrew it themselves.
 
 What was told is remembered on the referral (`told`), in the same transaction that stores the
 message, so a restart or a second replica never tells it twice. Telegram and WhatsApp deliver
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 
 UPDATE_JOB_LOCK = 7_015  # PostgreSQL advisory lock id of this job
 # Statuses the resident hears about, and the response that tells them.
-TOLD_STATUSES = ("seen", "not_reached", "called", "appointment")
+TOLD_STATUSES = ("seen", "not_reached", "called", "appointment", "no_longer_needed")
 TELL_OVERDUE_FROM = timedelta(hours=9)  # local time on the day after the deadline
 OVERDUE = "overdue"  # in `told`: the resident heard the deadline passed without a result
 
@@ -56,23 +57,48 @@ def overdue(referral: Referral, today: date) -> bool:
     return referral.status in AWAITING and referral.deadline is not None and today > referral.deadline
 
 
-def _update_name(referral: Referral) -> str:
-    if referral.status == "not_reached":
-        return "utter_gateway_update_not_reached" if referral.not_reached < 2 else "utter_gateway_update_not_reached_again"
-    return f"utter_gateway_update_{referral.status}"
+def _update_name(status: str, not_reached: int) -> str:
+    if status == "not_reached":
+        return "utter_gateway_update_not_reached" if not_reached < 2 else "utter_gateway_update_not_reached_again"
+    return f"utter_gateway_update_{status}"
 
 
-def _message(referral: Referral, name: str, directory: Directory, now: datetime,
-             settings: Settings | None = None) -> Message:
+def update_text(referral: Referral, name: str, directory: Directory, now: datetime,
+                settings: Settings | None = None) -> tuple[str, list[dict] | None]:
+    """The words (and buttons) of update `name` about this referral, as the resident gets them."""
     service = next((s for s in directory.services if s.id == referral.service_id), None)
     wording = response(name)
     day = format_day(referral.deadline) if referral.deadline else ""
     text = wording.text.format(service=service.name if service else "De hulpverlener", day=day)
     note = worker_back_note(now, settings) if wording.buttons else None  # it offers a person: say when one is there
-    if note:
-        text = f"{text} {note}"
+    return (f"{text} {note}" if note else text), list(wording.buttons) or None
+
+
+def result_update(referral: Referral, result: str, directory: Directory, now: datetime,
+                  settings: Settings | None = None) -> str:
+    """What the resident will hear if the service records `result` now (the console's confirm step)."""
+    count = referral.not_reached + (result == "not_reached")
+    return update_text(referral, _update_name(result, count), directory, now, settings)[0]
+
+
+def _message(referral: Referral, name: str, directory: Directory, now: datetime,
+             settings: Settings | None = None) -> Message:
+    text, buttons = update_text(referral, name, directory, now, settings)
     return Message(conversation_id=referral.conversation_id, direction="out", sender="bot", text=text,
-                   buttons=list(wording.buttons) or None, status="queued")
+                   buttons=buttons, status="queued")
+
+
+async def told_overdue(session: AsyncSession, referral: Referral, directory: Directory) -> Message | None:
+    """The message that told this resident the deadline passed, if they got it (for the console:
+    two workers should not act blind). Found by its words: the update's text, whatever note followed."""
+    if not referral.was_told(OVERDUE):
+        return None
+    text, _ = update_text(referral, "utter_gateway_update_overdue", directory, datetime.now(UTC))
+    wording = text.split(". ")[0]  # the sentence naming service and day; the note after it may differ
+    return await session.scalar(
+        select(Message).where(Message.conversation_id == referral.conversation_id, Message.direction == "out",
+                              Message.sender == "bot", Message.text.startswith(wording, autoescape=True))
+        .order_by(Message.id.desc()).limit(1))
 
 
 async def due_updates(session: AsyncSession, directory: Directory, now: datetime,
@@ -95,7 +121,8 @@ async def due_updates(session: AsyncSession, directory: Directory, now: datetime
                 stored.append(_message(referral, "utter_gateway_update_overdue", directory, now, settings))
         elif referral.status in TOLD_STATUSES and not referral.was_told(update_key(referral)):
             referral.mark_told(update_key(referral))
-            stored.append(_message(referral, _update_name(referral), directory, now, settings))
+            name = _update_name(referral.status, referral.not_reached)
+            stored.append(_message(referral, name, directory, now, settings))
     session.add_all(stored)
     return stored
 

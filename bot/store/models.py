@@ -127,7 +127,8 @@ class AccessLog(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     username: Mapped[str] = mapped_column(String(64))
-    conversation_id: Mapped[int] = mapped_column()  # no FK: rows outlive retention; erase deletes them
+    # No FK: rows outlive retention. An erase cuts the link (NULL) but keeps who read what when.
+    conversation_id: Mapped[int | None] = mapped_column()
     action: Mapped[str] = mapped_column(String(24))  # open | claim | reply | close | referral_open | ...
     reason: Mapped[str] = mapped_column(String(120))
     # A partner's read of a referral (summary, number) or its result; the conversation is the referral's.

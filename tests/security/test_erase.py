@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.erase import erase_resident
+from bot.erase import ERASED_REASON, erase_resident
 from bot.needs.models import NeedEvent
 from bot.retention import delete_expired
 from bot.store.models import AccessLog, Conversation, Message, Note, PendingForget
@@ -65,6 +65,9 @@ async def test_erase_deletes_the_resident_everywhere_and_nobody_else(gateway, ra
     assert await count(gateway, Message, Message.conversation_id == mine) == 0
     assert await count(gateway, Note, Note.conversation_id == mine) == 0
     assert await count(gateway, AccessLog, AccessLog.conversation_id == mine) == 0
+    # Who read it stays (accountability), unlinked: no conversation, no reason that could name anyone.
+    assert await count(gateway, AccessLog, AccessLog.conversation_id.is_(None), AccessLog.username == "sanne",
+                       AccessLog.reason == ERASED_REASON) == 1
     assert user_events(await rasa_events(rasa_server.url, me)) == []  # Rasa forgot the sender
     # The other resident and the anonymous need log are untouched.
     assert await count(gateway, Message, Message.conversation_id == theirs) >= 2

@@ -17,7 +17,8 @@ from starlette.responses import RedirectResponse, Response
 from bot.directory import Directory
 from bot.handover.auth import require
 from bot.handover.pages.common import ACTION_NL, LOCAL_TIME, directory_of, local, render, switchboard_of
-from bot.handover.users import ROLES, add_user, change_role_and_team, reset_password, revoke_sessions, set_active
+from bot.handover.users import (ROLES, add_user, change_role_and_team, default_team, reset_password, revoke_sessions,
+                                set_active)
 from bot.store.models import AccessLog, User
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ async def known_teams(db, directory: Directory) -> list[str]:
     """The teams an admin may choose: those users are in and the directory's referral teams. A choice,
     not free text, so a typo cannot put a worker in a team whose queue nobody else sees."""
     used = set(await db.scalars(select(User.team).distinct()))
-    return sorted(used | directory.referral_teams() | {"buurtteam"})
+    return sorted(team for team in used | directory.referral_teams() | {"buurtteam"} if team)
 
 
 @require("admin")
@@ -90,12 +91,15 @@ async def admin_page(request: Request, user: User, csrf: str) -> Response:
     async with switchboard_of(request).sessions() as db:
         users = list(await db.scalars(select(User).order_by(User.username)))
         teams = await known_teams(db, directory_of(request))
+        added_id = request.query_params.get("toegevoegd", "")
+        added = await db.get(User, int(added_id)) if added_id.isdigit() else None
         total = await db.scalar(chosen.apply(select(func.count(AccessLog.id))))
         rows = list(await db.scalars(chosen.apply(select(AccessLog)).order_by(AccessLog.id.desc())
                                      .offset((chosen.page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
     pages = max(1, -(-total // PAGE_SIZE))
     return render("admin.html", user=user, csrf=csrf, users=users, log=rows, roles=ROLES, error=None,
-                  chosen=chosen, total=total, pages=pages, actions=ACTION_NL, teams=teams)
+                  chosen=chosen, total=total, pages=pages, actions=ACTION_NL, teams=teams,
+                  added=added)
 
 
 @require("admin")
@@ -136,14 +140,17 @@ def new_user_problem(username: str, password: str, role: str) -> str | None:
 async def add_user_form(request: Request, user: User, csrf: str) -> Response:
     form = await request.form()
     username, password, role = str(form.get("username", "")), str(form.get("password", "")), str(form.get("role", ""))
-    team = str(form.get("team", "")) or "buurtteam"
+    team = str(form["team"]) if "team" in form else default_team(role)  # "": chosen "geen team"
     problem = new_user_problem(username, password, role)
+    if problem is None and role == "worker" and not team:
+        problem = "Een medewerker hoort bij een team. Kies een team uit de lijst."
     if problem is None:
         try:
             async with switchboard_of(request).sessions.begin() as db:
-                if team not in await known_teams(db, directory_of(request)):
+                if team and team not in await known_teams(db, directory_of(request)):
                     raise UnknownTeam(team)
-                await add_user(db, username, password, role, str(form.get("display_name", "")) or None, team)
+                added = await add_user(db, username, password, role, str(form.get("display_name", "")) or None, team)
+                added_id = added.id
         except UnknownTeam:
             problem = UNKNOWN_TEAM
         except IntegrityError:
@@ -154,7 +161,7 @@ async def add_user_form(request: Request, user: User, csrf: str) -> Response:
         log.info("admin: user not added")
         return render("message.html", status=422, user=user, csrf=csrf,
                       text=f"Gebruiker niet toegevoegd. {problem}", back="/console/admin")
-    return RedirectResponse("/console/admin", status_code=303)
+    return RedirectResponse(f"/console/admin?toegevoegd={added_id}", status_code=303)
 
 
 USER_CHANGES = {"deactivate": "gedeactiveerd", "activate": "weer actief", "revoke": "overal uitgelogd",

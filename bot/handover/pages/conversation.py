@@ -17,7 +17,8 @@ from bot import lifecycle
 from bot.directory import default_directory
 from bot.handover.access import log_access, log_read, read_reason
 from bot.handover.auth import require
-from bot.handover.pages.common import MAX_REPLY, author_of, minutes_since, render, switchboard_of, theme_of
+from bot.handover.pages.common import (MAX_REPLY, author_of, directory_of, minutes_since, render, switchboard_of,
+                                       theme_of)
 from bot.handover.pages.transcript import load_transcript
 from bot.lifecycle import State
 from bot.needs.log import InvalidNeed
@@ -62,10 +63,12 @@ def canned_replies(user: User) -> list[tuple[str, str]]:
             for name, r in load_responses().items() if name.startswith("utter_canned_")]
 
 
-async def readable(db: AsyncSession, conversation_id: int, user: User) -> tuple[Conversation, str] | tuple[None, None]:
+async def readable(db: AsyncSession, request: Request, conversation_id: int,
+                   user: User) -> tuple[Conversation, str] | tuple[None, None]:
     """The case and the reason this worker may read it; (None, None) when they may not."""
     conversation = await db.get(Conversation, conversation_id)
-    reason = read_reason(conversation, user) if conversation is not None else None
+    teams = directory_of(request).referral_teams()
+    reason = read_reason(conversation, user, referral_teams=teams) if conversation is not None else None
     return (conversation, reason) if conversation is not None and reason else (None, None)
 
 
@@ -86,7 +89,7 @@ def needs_in(entries, conversation: Conversation, recorded: list[str]) -> list[s
 async def case_page(request: Request, user: User, csrf: str, refused: str | None = None) -> Response:
     conversation_id = request.path_params["id"]
     async with switchboard_of(request).sessions.begin() as db:
-        conversation, reason = await readable(db, conversation_id, user)
+        conversation, reason = await readable(db, request, conversation_id, user)
         if conversation is None or reason is None:
             return render("message.html", status=404, user=user, csrf=csrf, text=NOT_FOUND, back="/console")
         await log_read(db, user, conversation_id, reason, refresh=refused is not None)
@@ -124,7 +127,7 @@ async def transcript_fragment(request: Request, user: User, csrf: str) -> Respon
     rule, but a refresh of a case this worker opened recently is not logged again."""
     conversation_id = request.path_params["id"]
     async with switchboard_of(request).sessions.begin() as db:
-        conversation, reason = await readable(db, conversation_id, user)
+        conversation, reason = await readable(db, request, conversation_id, user)
         if conversation is None or reason is None:
             return PlainTextResponse(NOT_FOUND, status_code=404, headers=NO_STORE)
         await log_read(db, user, conversation_id, reason, refresh=True)
@@ -147,7 +150,7 @@ async def act(request: Request, user: User, csrf: str, handler: ActionHandler,
     switchboard = switchboard_of(request)
     form = await request.form()
     async with switchboard.sessions.begin() as db:
-        conversation, _ = await readable(db, conversation_id, user)
+        conversation, _ = await readable(db, request, conversation_id, user)
         if conversation is None:
             return PlainTextResponse(NOT_FOUND, status_code=404)
         if not may_act(conversation, user):

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from bot.handover.auth import COOKIE, end_session, require, set_cookie, start_session
-from bot.handover.pages.common import render, switchboard_of
+from bot.handover.pages.common import directory_of, handles_referrals, render, switchboard_of
 from bot.handover.users import ROLES, LoginBlocked, authenticate, device_token
 from bot.store.models import User
 
@@ -53,7 +53,9 @@ async def login(request: Request) -> Response:
     if user is None:
         return render("login.html", status=401, csrf=expected, error="Gebruikersnaam of wachtwoord klopt niet.")
     token, _ = await start_session(sessions, user)
-    redirect = RedirectResponse(HOME_OF_ROLE[user.role], status_code=303)
+    # A call-back team's worker has no general queue: their work is the team's call-back requests.
+    home = "/console/terugbelverzoeken" if handles_referrals(user, directory_of(request)) else HOME_OF_ROLE[user.role]
+    redirect = RedirectResponse(home, status_code=303)
     set_cookie(redirect, request, token)
     redirect.delete_cookie(LOGIN_CSRF_COOKIE, path="/console")
     redirect.set_cookie(DEVICE_COOKIE, device_token(secret, user.username), max_age=DEVICE_DAYS * 86400,

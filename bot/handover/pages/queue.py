@@ -13,10 +13,11 @@ from starlette.responses import JSONResponse, RedirectResponse, Response, Stream
 
 from bot import lifecycle
 from bot.handover import queue
-from bot.handover.access import in_queue_of, log_access
+from bot.handover.access import frontline, in_queue_of, log_access
 from bot.handover.auth import COOKIE, require, session_user
 from bot.handover.pages.conversation import NEED_INTENTS
-from bot.handover.pages.common import author_of, minutes_since, render, switchboard_of, theme_of
+from bot.handover.pages.common import (author_of, directory_of, handles_referrals, minutes_since, render,
+                                       switchboard_of, theme_of)
 from bot.lifecycle import State
 from bot.pseudonym import short_label
 from bot.responses import response
@@ -99,7 +100,7 @@ async def my_cases(db, user: User) -> list[Conversation]:
 async def queue_rows(request: Request, user: User, filters: Filters) -> tuple[list[dict], list[dict]]:
     """The waiting cases this worker may take, and the cases this worker has, both filtered."""
     async with switchboard_of(request).sessions() as db:
-        waiting = [c for c in await queue.waiting(db) if in_queue_of(c, user)]
+        waiting = [c for c in await queue.waiting(db) if in_queue_of(c, user, referral_teams=directory_of(request).referral_teams())]
         mine = await my_cases(db, user)
         needs = await latest_needs(db, [c.id for c in waiting + mine])
         waiting = [c for c in waiting if filters.keeps(c, needs.get(c.id))]
@@ -148,6 +149,8 @@ def page_context(request: Request, user: User, filters: Filters) -> dict:
 
 @require("worker")
 async def queue_page(request: Request, user: User, csrf: str) -> Response:
+    if handles_referrals(user, directory_of(request)):  # a call-back team has no general queue
+        return RedirectResponse("/console/terugbelverzoeken", status_code=303)
     filters = Filters.of(request, wijken_of(request))
     rows, mine = await queue_rows(request, user, filters)
     return render("queue.html", user=user, csrf=csrf, rows=rows, mine=mine, result=await result_of(request, user),
@@ -166,7 +169,7 @@ async def alerts(request: Request, user: User, csrf: str) -> Response:
     """What a worker must notice on any console page: how many wait, which urgent cases wait
     for them, and which of their cases have a reply they have not answered."""
     async with switchboard_of(request).sessions() as db:
-        waiting = [c for c in await queue.waiting(db) if in_queue_of(c, user)]
+        waiting = [c for c in await queue.waiting(db) if in_queue_of(c, user, referral_teams=directory_of(request).referral_teams())]
         mine = await my_cases(db, user)
         unread = await unread_ids(db, [c.id for c in mine])
     return JSONResponse({
@@ -213,11 +216,12 @@ async def had_a_worker(db, conversation_id: int) -> bool:
 @require("worker")
 async def claim(request: Request, user: User, csrf: str) -> Response:
     conversation_id = request.path_params["id"]
-    switchboard = switchboard_of(request)
+    switchboard, teams = switchboard_of(request), directory_of(request).referral_teams()
     async with switchboard.sessions.begin() as db:
         conversation = await db.get(Conversation, conversation_id)
         # Only a case in this worker's queue can be claimed; one a colleague just took answers 409 below.
-        if conversation is None or not (in_queue_of(conversation, user) or conversation.state == State.WITH_HUMAN):
+        if conversation is None or not (in_queue_of(conversation, user, referral_teams=teams)
+                                        or (conversation.state == State.WITH_HUMAN and frontline(user, teams))):
             return render("message.html", status=404, user=user, csrf=csrf,
                           text="Dit gesprek bestaat niet, of je mag het niet openen.", back="/console")
         # No cheerful "Hoi, ik ben ..." to someone in crisis, nor a second time to the same resident.
