@@ -25,7 +25,7 @@ from bot.handover.users import add_user
 from bot.referrals.lifecycle import accept, offer, withdraw
 from bot.referrals.models import Referral
 from bot.referrals.resident_updates import tell_residents
-from bot.store.models import AccessLog
+from bot.store.models import AccessLog, Conversation, User
 from tests.axe import assert_accessible
 from tests.browser import chromium_page
 from tests.conftest import ARTIFACTS
@@ -395,10 +395,24 @@ async def test_a_call_back_team_has_no_general_queue_and_reads_no_chat_not_even_
     async with partner.switchboard.sessions() as db:
         assert await db.scalar(select(AccessLog.id).where(AccessLog.conversation_id == conversation_id)) is None
 
-    # A frontline worker still gets the crisis at once.
+    # A frontline worker still gets the crisis at once, and cannot pass it to the call-back team,
+    # where nobody could read it: Pien and her team are not among the transfer choices, and are refused.
     sanne = await login(partner, "sanne")
     assert (await sanne.get("/console/alerts")).json()["urgent"][0]["id"] == conversation_id
-    assert (await sanne.get(f"/console/conversations/{conversation_id}")).status_code == 200
+    sanne_token = await csrf_of(sanne)
+    assert (await sanne.post(f"/console/conversations/{conversation_id}/claim",
+                             data={"csrf": sanne_token})).status_code == 303
+    case_page = (await sanne.get(f"/console/conversations/{conversation_id}")).text
+    assert 'value="team:buurtteam"' in case_page and f"team:{TEAM}" not in case_page and "Pien" not in case_page
+    async with partner.switchboard.sessions() as db:
+        pien_id = await db.scalar(select(User.id).where(User.username == "pien"))
+    for target in (f"team:{TEAM}", f"user:{pien_id}"):
+        refused = await sanne.post(f"/console/conversations/{conversation_id}/transfer",
+                                   data={"csrf": sanne_token, "to": target})
+        assert refused.status_code == 422
+    async with partner.switchboard.sessions() as db:
+        case = await db.get(Conversation, conversation_id)
+    assert (case.state, case.team) == ("with_human", None)
     assert referral_id  # and Pien's own request is hers: see the tests above
 
 

@@ -15,7 +15,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from bot import lifecycle
 from bot.directory import default_directory
-from bot.handover.access import log_access, log_read, read_reason
+from bot.handover.access import frontline, log_access, log_read, read_reason
 from bot.handover.auth import require
 from bot.handover.pages.common import (MAX_REPLY, author_of, directory_of, minutes_since, render, switchboard_of,
                                        theme_of)
@@ -100,6 +100,7 @@ async def case_page(request: Request, user: User, csrf: str, refused: str | None
         services = list(await db.scalars(select(DirectoryService).order_by(DirectoryService.name)))
         recorded = list(await db.scalars(select(CaseNeed.intent).where(CaseNeed.conversation_id == conversation_id)))
     needs = needs_in(current.entries, conversation, recorded)
+    call_back_teams = directory_of(request).referral_teams()  # they read no chats: no transfer to them
     last_need = next((i for i in reversed(needs) if i in NEED_INTENTS), None)
     # Services that serve the recognised needs first, then the rest of the directory.
     services.sort(key=lambda svc: not any(n in svc.intents.split(",") for n in needs))
@@ -108,8 +109,8 @@ async def case_page(request: Request, user: User, csrf: str, refused: str | None
     page = render("conversation.html", status=422 if refused else 200, user=user, csrf=csrf, c=conversation,
                   label=short_label(conversation.resident), earlier=earlier, entries=current.entries,
                   notes=notes, needs=needs, can_act=may_act(conversation, user), canned=canned_replies(user),
-                  colleagues=[w for w in workers if w.id != user.id],
-                  teams=sorted({w.team for w in workers}), outcomes=lifecycle.CLOSE_OUTCOMES,
+                  colleagues=[w for w in workers if w.id != user.id and frontline(w, call_back_teams)],
+                  teams=sorted({w.team for w in workers if frontline(w, call_back_teams)}), outcomes=lifecycle.CLOSE_OUTCOMES,
                   need_choices=need_choices, last_need=last_need, waiting=minutes_since(conversation.handover_at),
                   services=services, refused=REFUSED.get(refused or ""), refused_key=refused)
     page.headers.update(NO_STORE)
@@ -211,6 +212,9 @@ async def transfer(request: Request, user: User, csrf: str) -> Response:
         target = str(form.get("to", ""))
         colleague = await db.get(User, int(target[5:])) if target.startswith("user:") and target[5:].isdigit() else None
         team = target[5:].strip() if target.startswith("team:") else ""
+        call_back_teams = directory_of(request).referral_teams()
+        if (colleague is not None and not frontline(colleague, call_back_teams)) or team in call_back_teams:
+            return "target"  # a call-back team reads no chats (bot/handover/access.py): nobody would see it
         if colleague is not None:
             to = f"{colleague.display_name} ({colleague.team})"
         elif team:
