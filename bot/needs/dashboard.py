@@ -160,7 +160,7 @@ def build(choice: Choice, figures: dict[NodeKey, Figure], before: dict[NodeKey, 
         heat_rows.append({"name": "Alle wijken", "cells": [cell(fig(figures, period, theme=th), t) for th in shown_themes]
                           + [cell(fig(figures, period, theme=theme), t)]})
     intents = [i for i, th in themes_by_intent().items() if th in shown_themes]
-    intent_rows = [pair_row(intent_label(i), wijk=wijk, intent=i) for i in intents]
+    intent_rows = [pair_row(capitalised(intent_label(i)), wijk=wijk, intent=i) for i in intents]
     parts = [p for p in periods.parts(periods.containing(periods.weeks_in(period)[0], "year"))
              if choice.level != "quarter"] or [f"{period[:4]}-K{q}" for q in range(1, 5)]
     trend_rows = [{"name": theme_label(th), "cells": [cell(fig(figures, p, wijk=wijk, theme=th), t) for p in parts]}

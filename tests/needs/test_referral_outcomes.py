@@ -269,6 +269,9 @@ async def test_the_dashboard_shows_call_backs_per_service_and_wijk_with_small_ce
     assert noord["Terugbellen aangeboden"] == "x" and noord["Gebeld op tijd"] == "x"
     assert noord["Op tijd gebeld, van wie ja zei"] == centrum["Op tijd gebeld, van wie ja zei"] == "onbekend"
     assert dict(zip(per_wijk["Wijk"], per_wijk["Alle wijken"]))["Op tijd gebeld, van wie ja zei"] == "14 van de 15"
+    # Row names written alike in every table ("Contact gelukt", "Rekeningen en schulden"), not "contact gelukt".
+    for table_id in ("uitkomst", "vraag", "terugbellen", "terugbellen-dienst"):
+        assert all(row[0][:1].isupper() for row in tables[table_id]), tables[table_id]
     steps = rows(tables["terugbellen"])
     assert steps["Nee, ik bel zelf"][:2] == ["<10", "0"] and steps["Ingetrokken"][0] == "<10"
     assert steps["Terugbellen aangeboden"] == ["17", "0", "+17"]  # december 2025 had none
