@@ -91,7 +91,9 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 # "buurvrouw anja", "mn ex ahmed"); "mijn zoon woont" keeps its verb.
 RELATIONS = ("zoon|dochter|kind|kindje|zoontje|dochtertje|kleinzoon|kleindochter|kleinkind|man|vrouw|ex|partner|"
              "vriend|vriendin|vriendje|vriendinnetje|verloofde|echtgenoot|echtgenote|broer|broertje|zus|zusje|"
-             "moeder|vader|mama|papa|mam|pap|stiefvader|stiefmoeder|schoonmoeder|schoonvader|schoonzus|zwager|"
+             "moeder|vader|mama|papa|mam|pap|ma|pa|stiefvader|stiefmoeder|stiefzoon|stiefdochter|halfbroer|halfzus|"
+             "schoonmoeder|schoonvader|schoonma|schoonpa|schoonmam|schoonzus|schoonbroer|schoonzoon|schoondochter|"
+             "zwager|pleegkind|pleegzoon|pleegdochter|"
              "buurman|buurvrouw|buurjongen|buurmeisje|oom|tante|opa|oma|neef|neefje|nicht|nichtje|collega|baas|"
              "huisgenoot|huisbaas|begeleider|hulpverlener|mentor|juf|meester")
 RELATION = re.compile(r"(?<![\w'-])(?i:" + RELATIONS + r"),?\s+((?:[^\W\d_][\w'-]*\s*){1,3})")
