@@ -47,8 +47,9 @@ from bot.rasa import BotReply
 from bot.referrals.lifecycle import CONSENT_WORDING, accept, ask, decline, offer, withdraw
 from bot.referrals.models import ACTIVE, Referral
 from bot.referrals.phone import InvalidPhone, PaidOrFreeNumber, dutch_phone, spoken_phone
-from bot.referrals.words import (CALL_ME, CHANGE, MAYBE_WITHDRAW, NO, OTHER_NUMBER, OTHER_SUMMARY, OTHER_TIME,
-                                 STATUS, STOP, YES, best_time, clear_yes, only_a_number, phone_in, plain, withdraws)
+from bot.referrals.words import (CALL_ME, CHANGE, NO, OTHER_NUMBER, OTHER_SUMMARY, OTHER_TIME,
+                                 STATUS, STOP, YES, best_time, clear_yes, may_withdraw, on_weekend, only_a_number,
+                                 phone_in, plain, withdraws)
 from bot.store.models import Conversation, Message
 from bot.taxonomy import intent_label
 
@@ -71,6 +72,13 @@ ROUTED = ("met", "out_of_hours")  # need outcomes that named a service
 TIME_STEPS = ("call_time", "call_time_again")  # the best time asked, and asked once more
 IN_DIALOGUE = ("offer", "summary", "own_words", "phone", *TIME_STEPS, "confirm")
 KEEP = "welbellen"  # "Nee, wel bellen" to "Wil je dat <service> je niet belt?"
+
+
+def national_length(digits: str) -> bool:
+    """Ten digits as a Dutch number is written ('0698765432', '31698765432'): the length is right,
+    so the number itself does not exist (06-9...): 'check it' helps, '10 cijfers' does not."""
+    national = re.sub(r"^(0031|31)", "0", digits)
+    return len(national) == 10 and national.startswith("0")
 
 
 def dutch_day(day: date) -> str:
@@ -106,6 +114,11 @@ def open_times(service: Service) -> list[str]:
         return list(CALL_TIMES)
     return [name for name, (start, end) in TIME_SPANS.items()
             if any(s.opens_at < end and s.closes_at > start for s in service.schedules)] + ["maakt niet uit"]
+
+
+def calls_on_weekend(service: Service) -> bool:
+    """The service is open on Saturday or Sunday (then it can call then)."""
+    return service.always_open or any(day >= 5 for s in service.schedules for day in s.days)
 
 
 def correction(text: str) -> str:
@@ -174,7 +187,7 @@ class CallBack:
         if pressed is None and not last_is_ours:
             # The assistant asked something after us: a typed answer is for the assistant, except a
             # phone number while we wait for one (it must never reach Rasa) and a clear "bel me".
-            if step == "phone" and phone_in(text):
+            if step in ("phone", "confirm") and phone_in(text):
                 return await self._phone(asked, referral, text)
             if step == "offer" and CALL_ME.search(said) and not NO.match(said):
                 return await self._show_summary(asked, referral)
@@ -221,9 +234,15 @@ class CallBack:
                 return None  # "ik heb 2 kinderen" holds no number: the assistant answers
             return await self._phone(asked, referral, text)
         if step in TIME_STEPS:
+            service = self._service(asked, referral)
+            if pressed is None and on_weekend(said) and not calls_on_weekend(service):
+                return [self._time_buttons(say("utter_gateway_referral_time_weekend", service=service.name,
+                                               hours=format_week(service)), open_times(service))]
             return self._best_time(asked, referral, pressed if pressed in CALL_TIMES else
                                    None if pressed is not None else best_time(said))
         if step == "confirm":
+            if pressed is None and phone_in(text):  # a new number: it replaces the old one
+                return await self._phone(asked, referral, text)
             if pressed == "bevestig" or (pressed is None and clear_yes(said)):
                 return await self._accept(asked, referral)
             if pressed == "tijd" or (pressed is None and OTHER_TIME.search(said)):
@@ -290,7 +309,9 @@ class CallBack:
         except InvalidPhone:
             digits = re.sub(r"\D", "", candidate)
             foreign = (candidate.strip().startswith(("+", "00")) and not digits.startswith(("31", "0031")))
-            name = "utter_gateway_referral_phone_foreign" if foreign else "utter_gateway_referral_phone_wrong"
+            name = ("utter_gateway_referral_phone_foreign" if foreign else
+                    "utter_gateway_referral_phone_unknown" if national_length(digits) else
+                    "utter_gateway_referral_phone_wrong")
             return [say(name, service=service.name)]
         referral.phone = seal(asked.secret, number)
         if referral.call_time:  # a new number from the confirmation: back there
@@ -367,10 +388,10 @@ class CallBack:
                 return await self._withdraw(asked)
             if checking and NO.match(said):
                 return [self._status(asked, active, "utter_gateway_referral_kept")]
-            if MAYBE_WITHDRAW.match(said):
-                return [say("utter_gateway_referral_withdraw_check", service=self._service(asked, active).name)]
             if STATUS.search(said):
                 return [self._status(asked, active)]
+            if may_withdraw(said):
+                return [say("utter_gateway_referral_withdraw_check", service=self._service(asked, active).name)]
             return None
         if pressed is None:
             return None
@@ -414,16 +435,17 @@ class CallBack:
         rows = list(await asked.session.scalars(
             select(Referral).where(Referral.conversation_id == asked.conversation.id).order_by(Referral.id)))
         active = [r for r in rows if r.status in ACTIVE]
-        drafts = [r for r in rows if r.status == "offered" and r.step in IN_DIALOGUE and r.step != "offer"]
+        drafts = [r for r in rows if r.status == "offered" and r.step in IN_DIALOGUE]
         if not active and not drafts:
             return [say("utter_gateway_referral_none_open")] if rows else None
         replies = []
         for referral in active:
             await withdraw(asked.session, referral, now=asked.now)
             replies.append(say("utter_gateway_referral_withdrawn", service=self._service(asked, referral).name))
-        for referral in drafts:
+        for referral in drafts:  # "hoeft niet, ik bel ze zelf" to the offer is a no
+            step = referral.step
             await decline(asked.session, referral, now=asked.now)
-            replies.append(say("utter_gateway_referral_stopped"))
+            replies.append(say("utter_gateway_referral_declined" if step == "offer" else "utter_gateway_referral_stopped"))
         await unshow_own_words(asked)
         return replies
 

@@ -53,7 +53,8 @@ async def test_yes_in_chat_spelling_shows_the_summary(gateway_without_rasa, yes)
     assert (await referral_of(gateway_without_rasa, conversation_id)).step == "summary"
 
 
-@pytest.mark.parametrize("no", ["nee", "nee dank je", "Nee, ik bel zelf", "neuh", "liever niet", "terugbellen:nee"])
+@pytest.mark.parametrize("no", ["nee", "nee dank je", "Nee, ik bel zelf", "neuh", "liever niet", "terugbellen:nee",
+                                "nee hoeft niet, ik bel ze zelf"])
 async def test_no_in_chat_spelling_declines_and_keeps_nothing(gateway_without_rasa, no):
     session, conversation_id = await offered(gateway_without_rasa)
     body = await gateway_without_rasa.say(session, no)
@@ -76,7 +77,9 @@ async def test_usual_spellings_of_a_dutch_number_are_taken(gateway_without_rasa,
 
 
 @pytest.mark.parametrize("time, chosen", [("smiddags", "middag"), ("in de ochtend graag", "ochtend"),
-                                           ("na de lunch", "middag"), ("maakt me niet uit", "maakt niet uit")])
+                                           ("na de lunch", "middag"), ("maakt me niet uit", "maakt niet uit"),
+                                           ("maakt nie uit", "maakt niet uit"), ("sochtends", "ochtend"),
+                                           ("na 3 uur", "middag"), ("om 10 uur", "ochtend")])
 async def test_the_best_time_in_own_words(gateway_without_rasa, time, chosen):
     session, conversation_id = await offered(gateway_without_rasa)
     for said in ("ja", "klopt", "0612345678"):
@@ -116,7 +119,9 @@ async def set_state(gateway, conversation_id: int, state: str) -> None:
 
 @pytest.mark.parametrize("words", ["trek maar in", "trek in", "intrekke", "annuleer", "haal mijn nummer weg",
                                    "ze hoefen niet te bellen", "bel me niet", "niet bellen aub",
-                                   "ik wil nie meer gebelt worde", "Intrekken", "trek mijn aanvraag in"])
+                                   "ik wil nie meer gebelt worde", "Intrekken", "trek mijn aanvraag in",
+                                   "nee toch maar nie belle", "ik hoef geen belletje meer",
+                                   "wil toch geen telefoontje van ze", "heb ze zelf al gebeld dus hoeft nie meer"])
 async def test_withdrawing_in_own_words_erases_the_number(gateway_without_rasa, words):
     session, conversation_id = await accepted(gateway_without_rasa)
     body = await gateway_without_rasa.say(session, words)
@@ -155,6 +160,32 @@ async def test_in_the_queue_a_withdrawal_still_works_but_not_when_a_worker_has_t
     assert (await referral_of(gateway_without_rasa, conversation_id)).status == "withdrawn"
 
 
+@pytest.mark.parametrize("words", ["heb ze zelf al gebeld dus hoeft nie meer", "wil toch geen telefoontje van ze"])
+async def test_in_the_queue_a_withdrawal_in_own_words_is_carried_out(gateway_without_rasa, words):
+    session, conversation_id = await accepted(gateway_without_rasa)
+    await set_state(gateway_without_rasa, conversation_id, "waiting_for_human")
+    body = await gateway_without_rasa.say(session, words)
+    assert "ingetrokken" in texts(body) and body["state"] == "waiting_for_human"
+    referral = await referral_of(gateway_without_rasa, conversation_id)
+    assert referral.status == "withdrawn" and referral.phone is None
+
+
+async def test_a_vague_word_about_the_call_is_asked_about_never_taken_as_done(gateway_without_rasa):
+    session, conversation_id = await accepted(gateway_without_rasa)
+    check = await gateway_without_rasa.say(session, "bellen is toch niet zo handig")
+    assert "Wil je dat Schuldhulpverlening Voorbeeldstad je niet belt?" in texts(check)
+    assert (await referral_of(gateway_without_rasa, conversation_id)).status == "accepted"
+    await gateway_without_rasa.say(session, "ja")
+    assert (await referral_of(gateway_without_rasa, conversation_id)).status == "withdrawn"
+
+
+async def test_words_that_only_look_like_calling_leave_the_request_alone(gateway_without_rasa):
+    session, conversation_id = await accepted(gateway_without_rasa)
+    body = await gateway_without_rasa.say(session, "ik hoef geen belasting meer te betalen toch")
+    assert "ingetrokken" not in texts(body) and "niet belt?" not in texts(body)
+    assert (await referral_of(gateway_without_rasa, conversation_id)).status == "accepted"
+
+
 async def test_the_number_asked_before_the_queue_is_taken_in_the_queue(gateway_without_rasa):
     session, conversation_id = await offered(gateway_without_rasa)
     for said in ("ja", "klopt"):
@@ -170,7 +201,8 @@ async def test_the_number_asked_before_the_queue_is_taken_in_the_queue(gateway_w
 
 
 @pytest.mark.parametrize("question", ["wanneer bellen ze?", "wie belt mij?", "hebben ze mijn nummer?",
-                                      "ik ben nog niet gebeld", "hoe weet ik dat ze het zijn?"])
+                                      "ik ben nog niet gebeld", "hoe weet ik dat ze het zijn?",
+                                      "ik heb nog geen telefoontje gehad"])
 async def test_a_question_about_the_sent_request_gets_where_it_stands(gateway_without_rasa, question):
     session, conversation_id = await accepted(gateway_without_rasa)
     body = await gateway_without_rasa.say(session, question)
@@ -219,6 +251,54 @@ async def test_only_times_the_service_is_open_and_a_time_not_understood_is_asked
     assert "Zullen we het doorsturen?" in texts(chosen)
 
 
+@pytest.mark.parametrize("weekend", ["zaterdag ochtend", "in het weekend"])
+async def test_a_service_that_calls_on_working_days_says_so_when_the_weekend_is_asked(gateway_without_rasa, weekend):
+    session, conversation_id = await offered(gateway_without_rasa)
+    for said in ("ja", "klopt", "0612345678"):
+        await gateway_without_rasa.say(session, said)
+    body = await gateway_without_rasa.say(session, weekend)
+    assert "belt niet in het weekend" in texts(body) and "ma t/m vr" in texts(body)
+    assert "terugbellen:ochtend" in str(body["messages"][-1]["buttons"])
+    referral = await referral_of(gateway_without_rasa, conversation_id)
+    assert referral.call_time is None and referral.step in ("call_time", "call_time_again")
+
+
+async def confirming(gateway) -> tuple[str, int]:
+    """A resident at "Zullen we het doorsturen?" with 06 12345678, in the afternoon."""
+    session, conversation_id = await offered(gateway)
+    for said in ("ja", "klopt", "0612345678"):
+        await gateway.say(session, said)
+    confirm = await gateway.say(session, "middag")
+    assert "Zullen we het doorsturen?" in texts(confirm)
+    return session, conversation_id
+
+
+@pytest.mark.parametrize("yes", ["jaa doe mar", "jaaa", "ja doe maar", "doe mar", "stuur maar", "ja stuur door",
+                                 "top", "yes", "yep", "okido"])
+async def test_a_yes_in_chat_spelling_at_the_confirmation_sends_it(gateway_without_rasa, yes):
+    session, conversation_id = await confirming(gateway_without_rasa)
+    body = await gateway_without_rasa.say(session, yes)
+    assert "het is doorgegeven" in texts(body) and "eigen woorden" not in texts(body)
+    assert (await referral_of(gateway_without_rasa, conversation_id)).status == "accepted"
+
+
+@pytest.mark.parametrize("steps", [("ander nr",), ("terugbellen:wijzig", "nummer"), ()])
+async def test_a_new_number_at_the_confirmation_replaces_the_old_one(gateway_without_rasa, steps):
+    session, conversation_id = await confirming(gateway_without_rasa)
+    for said in steps:
+        body = await gateway_without_rasa.say(session, said)
+        assert "Op welk nummer" in texts(body) or said != steps[-1]
+    back = await gateway_without_rasa.say(session, "06 23456789")
+    assert "06 23456789" in texts(back) and "Zullen we het doorsturen?" in texts(back)
+    body = await gateway_without_rasa.say(session, "terugbellen:bevestig")  # the button of the new question
+    assert "het is doorgegeven" in texts(body)
+    referral = await referral_of(gateway_without_rasa, conversation_id)
+    assert referral.status == "accepted" and unseal("test-secret", referral.phone) == "+31623456789"
+    async with gateway_without_rasa.switchboard.sessions() as db:
+        stored = list(await db.scalars(select(Message.text).where(Message.conversation_id == conversation_id)))
+    assert not any("23456789" in t for t in stored)
+
+
 @pytest.mark.parametrize("change, expect, step", [("andere tijd", "het best bellen", "call_time"),
                                                   ("ander nummer", "Op welk nummer", "phone"),
                                                   ("nee", "nog niets verstuurd", "confirm"),
@@ -239,7 +319,8 @@ async def test_at_the_confirmation_the_time_or_number_can_change(gateway_without
 
 
 @pytest.mark.parametrize("number, answer", [("085-1234567", "het best bellen"), ("0900-1234567", "0900"),
-                                            ("0800-1234567", "0800"), ("12345", "10 cijfers")])
+                                            ("0800-1234567", "0800"), ("12345", "10 cijfers"),
+                                            ("0698765432", "bestaat niet")])
 async def test_voip_is_taken_and_paid_or_free_numbers_get_their_own_answer(gateway_without_rasa, number, answer):
     session, conversation_id = await offered(gateway_without_rasa)
     for said in ("ja", "klopt"):
