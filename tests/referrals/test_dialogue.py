@@ -239,3 +239,50 @@ async def test_a_worker_closing_as_referred_offers_the_call_back_and_the_answer_
     assert "Vraag over: rekeningen en schulden." in texts(yes)  # the need the worker closed the case on
     [referral] = await referrals_of(gateway, session)
     assert referral.step == "summary"
+
+
+async def test_the_partner_team_sees_what_the_resident_agreed_to_and_the_resident_hears_the_result(gateway):
+    """End to end (issue 15): a resident consents in the web chat; the schuldhulp call-back worker
+    finds the request in her console with exactly the summary the resident confirmed, the number
+    only on request; a buurtteam worker cannot open it; her result reaches the resident's chat."""
+    from bot.handover.users import add_user
+    from bot.referrals.resident_updates import tell_residents
+    from tests.fakes.server import wait_until
+    from tests.handover.conftest import PASSWORD
+
+    session = "r-" + uuid.uuid4().hex[:12]
+    with clock.frozen(TUESDAY):
+        await routed_and_offered(gateway, session)
+        await gateway.say(session, "ja")
+        await gateway.say(session, "terugbellen:aanpassen")
+        await gateway.say(session, "ik krijg steeds brieven van het incassobureau")
+        await gateway.say(session, "klopt")
+        await gateway.say(session, NUMBER)
+        await gateway.say(session, "ochtend")
+        await gateway.say(session, "ja stuur door")
+    [referral] = await referrals_of(gateway, session)
+    assert referral.status == "accepted" and "incassobureau" in (referral.summary or "")
+    async with gateway.switchboard.sessions.begin() as db:
+        await add_user(db, "pien", PASSWORD, "worker", "Pien", "schuldhulp-terugbel")
+        await add_user(db, "kees", PASSWORD, "worker", "Kees", "buurtteam")
+
+    pien = await login(gateway, "pien")
+    listed = (await pien.get("/console/terugbelverzoeken")).text
+    assert f"Verzoek {referral.id}" in listed and NUMBER_DIGITS[-7:] not in re.sub(r"\D", "", listed)
+    page = (await pien.get(f"/console/terugbelverzoeken/{referral.id}")).text
+    assert "incassobureau" in page and "ochtend" in page
+    assert NUMBER_DIGITS[-7:] not in re.sub(r"\D", "", page)  # the number only on "Toon nummer"
+    shown = await pien.post(f"/console/terugbelverzoeken/{referral.id}/nummer",
+                            data={"csrf": await csrf_of(pien, f"/console/terugbelverzoeken/{referral.id}")})
+    assert NUMBER_DIGITS[-7:] in re.sub(r"\D", "", shown.text)
+    kees = await login(gateway, "kees")
+    assert (await kees.get(f"/console/terugbelverzoeken/{referral.id}")).status_code == 404
+
+    async def heard_seen() -> str | None:  # the background loop may have told it already
+        await tell_residents(gateway.switchboard)
+        messages = (await gateway.client.get("/api/webchat/messages?after=0",
+                                             headers={"X-Webchat-Session": session})).json()["messages"]
+        told = " ".join(m["text"] for m in messages)
+        return told if "gezien" in told else None
+
+    assert "Schuldhulpverlening" in await wait_until(heard_seen, 30)
