@@ -7,14 +7,17 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 import httpx
 
 from bot.config import Settings, WeakSecret, require_strong_secrets
 from bot.safety import detect_crisis
 from bot.taxonomy import contract_intent, themes_by_intent
+
+T = TypeVar("T")
 
 
 def classify(parsed: dict[str, Any], text: str) -> dict[str, Any]:
@@ -217,13 +220,29 @@ def cmd_user_list(_: argparse.Namespace) -> int:
     return 0
 
 
+def _read_database(load: Callable[[Any], Awaitable[T]]) -> T:
+    """Run one read against the configured database (tables made if missing) for an export."""
+    import asyncio
+
+    from bot.store.db import create_tables, make_engine, make_sessionmaker
+
+    async def run() -> T:
+        engine = make_engine(Settings.load().database_url)
+        try:
+            await create_tables(engine)
+            async with make_sessionmaker(engine)() as db:
+                return await load(db)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
 def cmd_needs_export(args: argparse.Namespace) -> int:
     """CONTRACTS.md section 5: the need log as managers may see it, small cells suppressed."""
-    import asyncio
 
     from bot.needs import report
     from bot.needs.suppress import min_cell
-    from bot.store.db import create_tables, make_engine, make_sessionmaker
 
     try:
         since = report.parse_week(args.since) if args.since else None
@@ -232,46 +251,28 @@ def cmd_needs_export(args: argparse.Namespace) -> int:
         print(f"voordeur needs export: {error}", file=sys.stderr)
         return 2
 
-    async def run() -> dict:
-        engine = make_engine(Settings.load().database_url)
-        try:
-            await create_tables(engine)
-            async with make_sessionmaker(engine)() as db:
-                return await report.load_counts(db, since, until)
-        finally:
-            await engine.dispose()
-
+    counts = _read_database(lambda db: report.load_counts(db, since, until))
     threshold = min_cell()
-    rows = report.export_rows(report.published(asyncio.run(run()), threshold), threshold)
+    rows = report.export_rows(report.published(counts, threshold), threshold)
     sys.stdout.write(report.rows_as_json(rows) if args.format == "json" else report.rows_as_csv(rows))
     return 0
 
 
 def cmd_referrals_export(args: argparse.Namespace) -> int:
     """The anonymous call-back counts of one ISO year as the dashboard publishes them."""
-    import asyncio
     from datetime import date
 
     from bot.needs import referral_outcomes, report
     from bot.needs.suppress import min_cell
-    from bot.store.db import create_tables, make_engine, make_sessionmaker
 
     year = args.year or str(date.today().isocalendar()[0])
     if not (year.isdigit() and len(year) == 4):
         print(f"voordeur referrals export: not a year (YYYY): {year!r}", file=sys.stderr)
         return 2
 
-    async def run() -> dict:
-        engine = make_engine(Settings.load().database_url)
-        try:
-            await create_tables(engine)
-            async with make_sessionmaker(engine)() as db:
-                return await referral_outcomes.load_year(db, year)
-        finally:
-            await engine.dispose()
-
+    counts = _read_database(lambda db: referral_outcomes.load_year(db, year))
     threshold = min_cell()
-    rows = referral_outcomes.export_rows(referral_outcomes.publish_year(asyncio.run(run()), threshold), threshold)
+    rows = referral_outcomes.export_rows(referral_outcomes.publish_year(counts, threshold), threshold)
     sys.stdout.write(report.rows_as_json(rows) if args.format == "json"
                      else report.rows_as_csv(rows, referral_outcomes.EXPORT_COLUMNS))
     return 0
