@@ -71,6 +71,11 @@ class Desk:
     waiting_urgent: int = 0  # of which urgent (they go first)
     minutes_per_case: int = 10
 
+    def for_assistant(self) -> dict[str, Any]:
+        """The message metadata with which the actions word an offer of a person
+        (actions/actions.py `desk`): the gateway decides the desk, the assistant says the same."""
+        return {"desk_open": self.is_open, "desk_next_opening": self.next_opening}
+
 
 # Payloads a channel itself sends for its own commands (Telegram's /start and /privacy).
 KNOWN_COMMANDS = frozenset({"/greet", "/privacy_question"})

@@ -341,7 +341,8 @@ class Switchboard:
                 return await self._after_commit(finished)
             assert turn is not None and decision.ask_assistant is not None
             try:  # no transaction is open while the assistant answers
-                conversed = await self.rasa.converse(resident, decision.ask_assistant, {"channel": channel})
+                conversed = await self.rasa.converse(resident, decision.ask_assistant,
+                                                     {"channel": channel, **turn.desk.for_assistant()})
             except RasaUnavailable as error:
                 log.warning("assistant unavailable (%s); message %s kept as pending", error, message_id)
                 conversed = None

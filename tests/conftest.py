@@ -9,19 +9,29 @@ import os
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 import uvicorn
 
-from bot import stack
+from bot import clock, stack
 from bot.app import create_app
 from bot.config import Settings
+from bot.handover.hours import DeskHours
 from tests.browser import one_browser
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+# A working Tuesday morning and 04:15 on a Monday night, no Dutch holiday on either. A test whose
+# conversation depends on whether a worker is at the desk freezes the gateway's clock
+# (bot/clock.py) at one of them, so it passes at whatever hour and on whatever day it runs.
+DESK_OPEN = datetime(2026, 11, 24, 10, 30, tzinfo=AMSTERDAM)
+DESK_CLOSED = datetime(2026, 11, 23, 4, 15, tzinfo=AMSTERDAM)
 
 
 # Fixtures that start the real Rasa server or action server. A test that uses one (directly or
@@ -50,6 +60,25 @@ def cheap_password_hashing():
 async def one_chromium():
     """One Chromium for the session's page tests, started by the first of them (tests/browser.py)."""
     async with one_browser():
+        yield
+
+
+def next_desk_moment(now: datetime) -> datetime:
+    """`now` if the default desk hours are open then, else half an hour into their next opening:
+    a moment the desk is open that keeps the order of the times a test stores (never before now)."""
+    hours = DeskHours.parse(Settings.desk_hours)
+    if hours.is_open(now):
+        return now
+    opening = hours.next_opening(now)
+    assert opening is not None
+    return opening + timedelta(minutes=30)
+
+
+@pytest.fixture
+def desk_open():
+    """The desk is open for the whole test, at whatever hour it runs: the gateway's clock stands
+    in the desk hours (bot/clock.py), at or after the real time its stored messages carry."""
+    with clock.frozen(next_desk_moment(datetime.now(AMSTERDAM))):
         yield
 
 

@@ -34,7 +34,9 @@ QUESTION = f"Is het gelukt om {SERVICE} te bellen?"
 OFFER = "Zal ik over een paar dagen vragen of het gelukt is?"  # Telegram, WhatsApp
 WEB_OFFER = "Zal ik over een paar dagen in dit chatvenster vragen of het gelukt is?"
 DETAILS = "Wil je het adres en de openingstijden?"  # the assistant's own question after the number
-PERSON = "Wil je dat een medewerker met je meekijkt?"  # and its next one
+PERSON = "Wil je dat een medewerker met je meekijkt?"  # and its next one, while the desk is open
+
+pytestmark = pytest.mark.usefixtures("desk_open")  # the same conversation at any hour CI runs it
 
 
 def buttons_of(messages: list[dict], text: str) -> dict[str, str]:

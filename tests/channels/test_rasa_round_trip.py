@@ -8,9 +8,10 @@ import uuid
 import httpx
 from sqlalchemy import select
 
+from bot import clock
 from bot.rasa import CONVERSE_PATH
 from bot.store.models import Message
-
+from tests.conftest import DESK_CLOSED, DESK_OPEN
 
 
 def new_session() -> str:
@@ -70,3 +71,20 @@ async def test_the_channel_refuses_a_request_without_sender_or_text(rasa_server)
         no_sender = await rasa.post(CONVERSE_PATH, json={"message": "hallo"})
         no_text = await rasa.post(CONVERSE_PATH, json={"sender": new_session()})
     assert no_sender.status_code == 400 and no_text.status_code == 400
+
+
+async def test_the_assistant_offers_a_person_by_the_desk_the_gateway_decided(gateway):
+    """The gateway sends its desk with the message (metadata desk_open, desk_next_opening), so the
+    assistant's offer of a person says what the gateway's clock and desk hours say."""
+    food = "ik heb geen eten meer in huis en geen geld"  # the number, then "Wil je het adres ...?"
+    offers = {}
+    for moment in (DESK_OPEN, DESK_CLOSED):
+        session = new_session()
+        with clock.frozen(moment):
+            body = await gateway.say(session, food)
+            details = [m for m in body["messages"] if m["text"].startswith("Wil je het adres")][-1]
+            body = await gateway.say(session, details["buttons"][0]["payload"])
+        offers[moment] = body["messages"][-1]["text"]
+    assert offers[DESK_OPEN].startswith("Wil je dat een medewerker met je meekijkt?")
+    assert offers[DESK_CLOSED].startswith("Nu is er geen medewerker.")
+    assert "vandaag om 9:00" in offers[DESK_CLOSED]  # 04:15 on a Monday

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -21,16 +19,11 @@ from bot import clock
 from bot.needs.models import NeedEvent
 from bot.store.models import Conversation, Message
 from bot.taxonomy import contract_intent, theme_of
-from tests.conftest import running_gateway
+from tests.conftest import DESK_CLOSED, DESK_OPEN, running_gateway
 from tests.conversations.checks import Turn, problems
 
 HERE = Path(__file__).parent
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-# A working Tuesday morning, and 04:15 on a Monday night (no Dutch holiday on either).
-DESK_MOMENTS = {
-    "open": datetime(2026, 11, 24, 10, 30, tzinfo=AMSTERDAM),
-    "closed": datetime(2026, 11, 23, 4, 15, tzinfo=AMSTERDAM),
-}
+DESK_MOMENTS = {"open": DESK_OPEN, "closed": DESK_CLOSED}
 TURN_KEYS = {"say", "press", "expect"}
 CONVERSATION_KEYS = {"name", "issue", "desk", "turns", "note", "pending"}
 
