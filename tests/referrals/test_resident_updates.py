@@ -26,6 +26,18 @@ from tests.referrals.test_webhook import PARTNER_SECRET, TEAM, partner_app
 
 SERVICE = "Schuldhulpverlening Voorbeeldstad"
 PERSON = "/ask_human"  # the payload of the assistant's own "Een medewerker" button
+ROUND = 0.2  # seconds between the gateways' background rounds here (VOORDEUR_RETRY_INTERVAL)
+
+
+@pytest.fixture(autouse=True)
+def quick_rounds(monkeypatch):
+    """The background loop tells residents; here it goes round every ROUND seconds, not every 2."""
+    monkeypatch.setenv("VOORDEUR_RETRY_INTERVAL", str(ROUND))
+
+
+async def more_rounds() -> None:
+    """Let every running gateway's background loop go round several more times."""
+    await asyncio.sleep(6 * ROUND)
 
 
 async def conversation_of(gw, channel: str, user: str) -> int:
@@ -89,7 +101,7 @@ async def test_a_telegram_resident_hears_seen_not_reached_and_called_once_each(t
             assert sent[-1]["text"].startswith(f"{SERVICE} laat weten dat ze je gebeld hebben.")
 
             assert await tell_residents(gw.switchboard) == 0  # nothing new to tell
-            await asyncio.sleep(2.5)  # more background rounds
+            await more_rounds()
             assert len(telegram.sent_to(chat)) == len(first) + 3
     assert len(received) == 1
 
@@ -111,7 +123,7 @@ async def test_a_deadline_passed_without_result_is_said_honestly_and_offers_a_pe
         assert lines[0]["text"].startswith(f"{SERVICE} zou je uiterlijk op {format_day(deadline)} bellen.")
         assert "nog niet laten weten" in lines[0]["text"]
         assert [b["payload"] for b in lines[0]["buttons"]] == [PERSON]
-        await asyncio.sleep(2.5)
+        await more_rounds()
         assert await tell_residents(gw.switchboard) == 0
         assert len(await told()) == 1
 
@@ -135,7 +147,7 @@ async def test_a_withdrawn_referral_says_nothing_more(tmp_path):
         async with gw.switchboard.sessions.begin() as db:
             await withdraw(db, await db.get(Referral, referral_id))
         assert await tell_residents(gw.switchboard) == 0
-        await asyncio.sleep(2.5)
+        await more_rounds()
         assert len(await web_texts(gw, session)) == before
 
 
@@ -152,5 +164,5 @@ async def test_two_replicas_tell_the_resident_once(tmp_path):
         await result(a, referral_id, "not_reached")
         for _ in range(3):  # besides both background loops, called by hand at the same moment
             await asyncio.gather(tell_residents(a.switchboard), tell_residents(b.switchboard))
-        await asyncio.sleep(2.5)
+        await more_rounds()
         assert len(await _with(b, session, "kon je niet bereiken")) == 1
