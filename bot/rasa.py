@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from bot.tls import tls_context
+
 
 class RasaUnavailable(Exception):
     """Rasa did not answer (down, starting, or returned a server error)."""
@@ -50,7 +52,7 @@ class RasaClient:
     def __init__(self, base_url: str, token: str, timeout: float = 30.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
-        self._http = httpx.AsyncClient(timeout=timeout)
+        self._http = httpx.AsyncClient(timeout=timeout, verify=tls_context())
 
     async def close(self) -> None:
         await self._http.aclose()

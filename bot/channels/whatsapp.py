@@ -69,6 +69,7 @@ from bot.follow_up import whatsapp_template
 from bot.responses import response
 from bot.store.models import Message, utcnow
 from bot.switchboard import Inbound, Outgoing, Switchboard
+from bot.tls import tls_context
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,8 @@ class GraphClient:
         self.url = f"{base_url.rstrip('/')}/{phone_number_id}/messages"
         self.attempts = attempts
         self.backoff = backoff
-        self._http = httpx.AsyncClient(timeout=timeout, headers={"Authorization": f"Bearer {token}"})
+        self._http = httpx.AsyncClient(timeout=timeout, headers={"Authorization": f"Bearer {token}"},
+                                       verify=tls_context())
 
     async def close(self) -> None:
         await self._http.aclose()

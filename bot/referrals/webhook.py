@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.pseudonym import unseal
 from bot.referrals.lifecycle import _utc
 from bot.referrals.models import Referral
+from bot.tls import tls_context
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +103,10 @@ async def deliver_due(sessions: async_sessionmaker[AsyncSession], secret: str, p
         due = list(await session.scalars(
             select(Referral).where(Referral.next_delivery_at.is_not(None), Referral.next_delivery_at <= moment,
                                    Referral.team.in_(list(partners))).order_by(Referral.id)))
+    if not due:
+        return 0
     own_client = client is None
-    client = client or httpx.AsyncClient(timeout=10)
+    client = client or httpx.AsyncClient(timeout=10, verify=tls_context())
     delivered = 0
     try:
         for referral in due:

@@ -6,10 +6,13 @@ others wait, then find nothing left to do.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -24,9 +27,17 @@ def alembic_config(connection=None) -> Config:
     return config
 
 
+@cache
+def head() -> str | None:
+    """The newest revision (the migration scripts are read once per process)."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 def _upgrade(connection) -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK})
+    if MigrationContext.configure(connection).get_current_revision() == head():
+        return  # up to date: the usual start, without loading Alembic's environment again
     command.upgrade(alembic_config(connection), "head")
 
 
