@@ -6,6 +6,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from bot.store.sqlite_driver import one_trip_dbapi
+
 
 
 def make_engine(database_url: str) -> AsyncEngine:
@@ -23,7 +25,7 @@ def make_engine(database_url: str) -> AsyncEngine:
                     path.chmod(0o600)  # an older file left readable to others
                 except OSError:
                     pass
-        engine = create_async_engine(database_url, connect_args={"timeout": 30})
+        engine = create_async_engine(database_url, connect_args={"timeout": 30}, module=one_trip_dbapi())
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial

@@ -1,0 +1,72 @@
+"""The SQLite driver of the async engine (bot/store/sqlite_driver.py): one trip to aiosqlite's
+thread per statement, with the same rows, counts, ids and errors as before."""
+
+from __future__ import annotations
+
+import aiosqlite.core
+import pytest
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.store.db import create_tables, make_engine, make_sessionmaker
+from bot.store.models import Conversation, Message
+
+
+@pytest.fixture
+async def sessions(tmp_path):
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'driver.db'}")
+    await create_tables(engine)
+    yield make_sessionmaker(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+def trips(monkeypatch) -> list[str]:
+    """The name of every function aiosqlite runs on a connection's thread from now on."""
+    names: list[str] = []
+    original = aiosqlite.core.Connection._execute
+
+    async def counted(self, fn, *args, **kwargs):
+        names.append(getattr(fn, "__name__", repr(fn)))
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.core.Connection, "_execute", counted)
+    return names
+
+
+async def test_a_statement_is_one_trip_with_its_rows(sessions, trips):
+    async with sessions.begin() as db:
+        db.add_all([Conversation(channel="webchat", resident=f"r{i}") for i in range(3)])
+    async with sessions() as db:
+        trips.clear()
+        residents = list(await db.scalars(select(Conversation.resident).order_by(Conversation.resident)))
+        assert trips == ["_run"]  # cursor, execute, fetch and close in one
+    assert residents == ["r0", "r1", "r2"]
+
+
+async def test_inserted_ids_changed_rows_and_many_rows_at_once(sessions):
+    async with sessions.begin() as db:
+        conversation = Conversation(channel="webchat", resident="r")
+        db.add(conversation)
+        await db.flush()
+        assert conversation.id is not None  # the id the database gave
+        await db.execute(insert(Message), [
+            {"conversation_id": conversation.id, "direction": "out", "sender": "bot", "text": f"t{i}", "status": "queued"}
+            for i in range(4)])  # executemany
+        changed = await db.execute(update(Message).where(Message.text.in_(["t1", "t2"])).values(status="delivered"))
+        assert changed.rowcount == 2
+    async with sessions() as db:
+        assert await db.scalar(select(func.count(Message.id))) == 4
+        assert await db.scalar(text("SELECT count(*) FROM messages WHERE status = 'delivered'")) == 2
+
+
+async def test_a_constraint_still_raises_integrity_error_and_rolls_back(sessions):
+    async with sessions.begin() as db:
+        db.add(Conversation(channel="webchat", resident="same"))
+    with pytest.raises(IntegrityError):
+        async with sessions.begin() as db:
+            db.add(Conversation(channel="webchat", resident="other"))
+            await db.flush()
+            db.add(Conversation(channel="webchat", resident="same"))  # unique (channel, resident)
+    async with sessions() as db:
+        assert list(await db.scalars(select(Conversation.resident))) == ["same"]  # "other" rolled back
