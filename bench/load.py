@@ -103,12 +103,25 @@ async def post_one(client: httpx.AsyncClient, url: str, mode: str, session: str,
         return await client.post(f"{url}/api/webchat/messages", json={"session": session, "text": text, "id": message_id})
     if mode == RASA:
         return await client.post(f"{url}{CONVERSE_PATH}", json={"sender": session, "message": text,
-                                                                "metadata": {"channel": "webchat"}})
+                                                                "metadata": assistant_metadata()})
     parsed = await client.post(f"{url}/model/parse", params={"token": TOKEN}, json={"text": text})
     if parsed.status_code != 200:
         return parsed
     return await client.post(f"{url}/webhooks/rest/webhook", json={"sender": session, "message": text,
                                                                    "metadata": {"channel": "webchat"}})
+
+
+def assistant_metadata() -> dict:
+    """The metadata the gateway sends with a web chat message: the channel and its desk."""
+    from bot import clock
+    from bot.config import Settings
+    from bot.decision import Desk
+    from bot.handover.hours import desk_hours, say_when
+
+    now, hours = clock.now(), desk_hours(Settings.load({}))
+    opening = None if hours.is_open(now) else hours.next_opening(now)
+    desk = Desk(hours.is_open(now), say_when(opening, now) if opening else None)
+    return {"channel": "webchat", **desk.for_assistant()}
 
 
 async def drive(urls: list[str], residents: int, messages: int, mode: str) -> dict:

@@ -47,7 +47,7 @@ def _run(connection: sqlite3.Connection, operation: str, parameters: Any, many: 
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     """A cursor whose statement, rows and close are one call on the connection's thread."""
 
-    __slots__ = ("_description", "_rowcount", "_lastrowid")
+    __slots__ = ("_description", "_lastrowid", "_rowcount")
 
     def __init__(self, adapt_connection: AsyncAdapt_aiosqlite_connection) -> None:
         # Not the parent's __init__: it opens an aiosqlite cursor, a trip of its own.
