@@ -53,7 +53,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         # Not the parent's __init__: it opens an aiosqlite cursor, a trip of its own.
         self._adapt_connection = adapt_connection
         self._connection = adapt_connection._connection
-        self._cursor = None
+        self._cursor = None  # type: ignore[assignment]  # no aiosqlite cursor is kept open
         self._soft_closed_memoized = EMPTY_DICT
         self._rows: collections.deque = collections.deque()
         self._description = None
@@ -108,7 +108,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
-    _cursor_cls = OneTripCursor
+    _cursor_cls = OneTripCursor  # type: ignore[assignment]
 
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
