@@ -26,7 +26,9 @@ import re
 from datetime import datetime, time, UTC
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CursorResult, ForeignKey, Index, String, UniqueConstraint, delete, func, select
+from sqlalchemy import (
+    ColumnElement, CursorResult, ForeignKey, Index, String, UniqueConstraint, delete, exists, func, select, true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -224,6 +226,12 @@ class FollowUpQuestion:
 
     def __init__(self, days: int = DEFAULT_DAYS) -> None:
         self.days = days  # Settings.follow_up_days (VOORDEUR_FOLLOW_UP_DAYS)
+
+    def may_answer(self, conversation_id: Any, text: str) -> ColumnElement[bool]:
+        """A press of one of our buttons, or a follow-up offered or asked in this conversation."""
+        if PAYLOAD.match(text.strip()):
+            return true()
+        return exists().where(FollowUp.conversation_id == conversation_id, FollowUp.status.in_(("offered", "asked")))
 
     async def answer(self, asked: Asked, text: str) -> list[BotReply] | None:
         session, conversation = asked.session, asked.conversation

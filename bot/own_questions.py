@@ -8,7 +8,7 @@ resident's own), so while such a question is open the resident's message never r
 Each kind of question implements `OwnQuestion`; the switchboard keeps a list of them:
 
 - `answer` is asked first, for every message in a conversation the assistant has or that waits
-  in the queue for a person (after the crisis net, which always wins; never while a worker has
+  in the queue for a person, when `may_answer` (an SQL condition read with the conversation) holds (after the crisis net, which always wins; never while a worker has
   the conversation: then the message is for the worker). So a withdrawal, or the number asked
   just before a crisis put the resident in the queue, is still taken. Replies mean: this message answered our open question, and
   the assistant does not see it. None means: not ours, the assistant answers as usual.
@@ -28,8 +28,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rasa import BotReply
@@ -54,6 +55,13 @@ class Asked:
 
 class OwnQuestion(Protocol):
     name: str  # for logs: "referral", "follow_up"
+
+    def may_answer(self, conversation_id: Any, text: str) -> ColumnElement[bool]:
+        """Whether `answer` might take `text` in this conversation, as an SQL condition
+        (`conversation_id` is an id or the column Conversation.id). The switchboard reads it with
+        the conversation, and asks `answer` only when it holds: false must mean `answer` returns
+        None. So a message in a conversation with nothing of ours open costs no reads of our tables."""
+        ...
 
     async def answer(self, asked: Asked, text: str) -> list[BotReply] | None:
         """Replies when `text` answers an open question of ours in this conversation, else None."""

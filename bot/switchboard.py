@@ -21,7 +21,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from sqlalchemy import func, literal, select, true, update
+from sqlalchemy import false, func, literal, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import joinedload, selectinload
@@ -37,9 +37,9 @@ from bot.needs.log import InvalidNeed, record_bot_need
 from bot.notify import Notifier
 from bot.own_questions import Asked, OwnQuestion
 from bot.pseudonym import pseudonymise, seal, unseal
-from bot.rasa import BotReply, RasaClient, RasaUnavailable
+from bot.rasa import BotReply, Conversed, RasaClient, RasaUnavailable
 from bot.responses import DOMAIN_PATH, response
-from bot.safety import detect_crisis
+from bot.safety import CrisisMatch, detect_crisis
 from bot.store.db import run_once_across_replicas
 from bot.store.models import Conversation, Message, utcnow
 from bot.taxonomy import CRISIS_INTENTS, NEED_THEMES, themes_by_intent
@@ -125,6 +125,21 @@ class Stored:
     conversation_id: int
     duplicate: bool = False
     claim: datetime | None = None  # stored already taken in hand (`store(..., claim=True)`)
+    key: tuple[str, str] | None = None  # (channel, resident): whose messages are handled one at a time
+
+
+@dataclass(frozen=True)
+class FirstLook:
+    """What the decision needs of the conversation, read in the transaction that stored the
+    message (`receive`), so no second one is needed before the assistant is asked."""
+
+    conversation_id: int
+    channel: str
+    resident: str
+    text: str
+    snapshot: Snapshot
+    desk: Desk
+    own_question_open: bool  # an own question may take this message (`OwnQuestion.may_answer`)
 
 
 # A channel's way of sending stored replies out: (sealed address unsealed, messages).
@@ -145,14 +160,15 @@ def desk_without_queue(state: State, settings: Settings) -> Desk | None:
     return None
 
 
-def crisis_columns(conversation_id: int) -> dict[str, Any]:
+def crisis_columns(conversation_id: Any) -> dict[str, Any]:
     """The conversation's latest crisis message, as columns of a query: its intent and text."""
-    latest = (select(Message.id)
-              .where(Message.conversation_id == conversation_id, Message.direction == "in",
-                     Message.intent.in_(CRISIS_INTENTS))
-              .order_by(Message.id.desc()).limit(1).scalar_subquery())
-    return {"crisis_intent": select(Message.intent).where(Message.id == latest).scalar_subquery(),
-            "crisis_text": select(Message.text).where(Message.id == latest).scalar_subquery()}
+    def latest(column: Any) -> Any:
+        return (select(column)
+                .where(Message.conversation_id == conversation_id, Message.direction == "in",
+                       Message.intent.in_(CRISIS_INTENTS))
+                .order_by(Message.id.desc()).limit(1).scalar_subquery())
+
+    return {"crisis_intent": latest(Message.intent), "crisis_text": latest(Message.text)}
 
 
 def last_crisis(row: Any) -> tuple[str | None, bool]:
@@ -169,13 +185,54 @@ OWN_QUESTION_STATES = (State.BOT.value, State.WAITING.value)
 
 
 def queue_columns() -> list[Any]:
-    """The queue as two columns of a query: conversations waiting, and of those urgent."""
+    """The queue as two columns of a query: conversations waiting, and of those urgent (over all
+    conversations, also in a query of one conversation: never correlated)."""
     waiting = Conversation.state == State.WAITING.value
     return [
-        select(func.count(Conversation.id)).where(waiting).scalar_subquery().label("waiting"),
+        select(func.count(Conversation.id)).where(waiting).correlate(None).scalar_subquery().label("waiting"),
         select(func.count(Conversation.id)).where(waiting, Conversation.urgent.is_(True))
-        .scalar_subquery().label("waiting_urgent"),
+        .correlate(None).scalar_subquery().label("waiting_urgent"),
     ]
+
+
+def snapshot_columns(conversation_id: Any, state: State | None, before: int | None = None) -> dict[str, Any]:
+    """What the decision needs of a conversation, as columns of one query: the previous intent
+    (of the inbound messages before message `before`, or all of them), and in a person's states
+    the latest crisis and the worker's last word. `conversation_id` is an id, or Conversation.id
+    to read them with the conversation; `state` None: for every state (read before it is known)."""
+    in_conversation = Message.conversation_id == conversation_id
+    earlier = [in_conversation, Message.direction == "in"] + ([Message.id < before] if before is not None else [])
+    columns: dict[str, Any] = {
+        "previous_intent": select(Message.intent).where(*earlier).order_by(Message.id.desc()).limit(1).scalar_subquery(),
+    }
+    if state is None or state in HUMAN_STATES:
+        columns.update(crisis_columns(conversation_id))
+    if state is None or state == State.WITH_HUMAN:
+        columns["last_word"] = (select(func.max(Message.created_at))
+                                .where(in_conversation, Message.sender == "human").scalar_subquery())
+    return columns
+
+
+def snapshot_of(state: State, row: Any, offered: frozenset[str] = frozenset()) -> Snapshot:
+    """The Snapshot from a row with the columns of `snapshot_columns`."""
+    crisis_intent, crisis_urgent = last_crisis(row) if state in HUMAN_STATES else (None, False)
+    worker_quiet = True
+    if state == State.WITH_HUMAN:
+        last_word = row["last_word"]
+        worker_quiet = last_word is None or utcnow() - last_word > WORKER_QUIET_AFTER
+    return Snapshot(state, offered, row["previous_intent"], crisis_intent, worker_quiet, crisis_urgent=crisis_urgent)
+
+
+def offers_query(conversation_id: int) -> Any:
+    """The payloads of the buttons offered lately in a conversation (the latest OFFERS_REMEMBERED
+    messages with buttons): a text that looks like a payload acts as one only if it was offered."""
+    return (select(Message.buttons)
+            .where(Message.conversation_id == conversation_id, Message.direction == "out", Message.buttons.is_not(None))
+            .order_by(Message.id.desc()).limit(OFFERS_REMEMBERED))
+
+
+def payloads_in(rows: Any) -> frozenset[str]:
+    return frozenset(str(b.get("payload")) for buttons in rows for b in buttons or [] if isinstance(b, dict))
 
 
 @dataclass(frozen=True)
@@ -213,30 +270,50 @@ class Switchboard:
     # ---- inbound -------------------------------------------------------------------------
 
     async def receive(self, inbound: Inbound) -> Outcome:
-        """Store, then process once. A repeated channel message id returns the first outcome."""
-        stored = await self.store(inbound, claim=True)
-        if stored.duplicate:
-            # Wait for the first processing to finish, then answer with what it produced.
-            async with self._locks.hold(stored.conversation_id):
+        """Store, then process once. A repeated channel message id returns the first outcome.
+
+        One resident's messages are handled one at a time, so the message is stored together
+        with what the decision needs of the conversation (one transaction); the assistant is
+        asked right after, and the decision is carried out in a second transaction."""
+        resident = self.pseudonym(inbound.channel, inbound.user_id)
+        async with self._locks.hold((inbound.channel, resident)):
+            stored, look = await self._store(inbound, resident, claim=True, look=True)
+            if stored.duplicate:  # the first one was handled under this lock: its outcome
                 outcome = await self._stored_outcome(stored.message_id)
-            outcome.duplicate = True
-            return outcome
-        return await self.process(stored.message_id, stored.conversation_id, stored.claim)
+                outcome.duplicate = True
+                return outcome
+            return await self._process_held(stored.message_id, stored.claim, look)
 
     async def store(self, inbound: Inbound, claim: bool = False) -> Stored:
         """Store the message before anything else happens (a webhook may answer once this
         returns). A channel message id seen before gives the first message, marked duplicate.
         With `claim`, the message is stored already taken in hand (see `process`): the caller
         processes it right away and passes `Stored.claim` on."""
-        resident = self.pseudonym(inbound.channel, inbound.user_id)
+        stored, _ = await self._store(inbound, self.pseudonym(inbound.channel, inbound.user_id), claim, look=False)
+        return stored
+
+    async def _store(self, inbound: Inbound, resident: str, claim: bool,
+                     look: bool) -> tuple[Stored, FirstLook | None]:
+        """`store`; with `look`, the conversation is read with what the decision needs of it (an
+        existing conversation only: a first message is looked at by `process` as usual)."""
+        key = (inbound.channel, resident)
         address = seal(self.secret, inbound.user_id) if inbound.channel in self.deliverers else None
         claimed_at = utcnow() if claim else None
+        desk = desk_without_queue(State.BOT, self.settings) if look else None
         try:  # one transaction: the conversation (found, made or reopened) and the message
             async with self.sessions.begin() as session:
-                conversation = await self._find_or_make_conversation(session, inbound.channel, resident, address)
+                conversation, row = await self._find_or_make_conversation(
+                    session, inbound.channel, resident, address,
+                    self._look_columns(inbound.text, queue=desk is None) if look else None)
                 message = self._inbound_message(conversation.id, inbound, claimed_at)
                 session.add(message)
-            return Stored(message.id, conversation.id, claim=claimed_at)
+                first = None
+                if row is not None:
+                    offered: frozenset[str] = frozenset()
+                    if inbound.text.strip().startswith("/"):  # a payload acts only if it was offered
+                        offered = payloads_in(await session.scalars(offers_query(conversation.id)))
+                    first = self._first_look_of(conversation, inbound.text, row, offered, desk)
+            return Stored(message.id, conversation.id, claim=claimed_at, key=key), first
         except IntegrityError:  # a concurrent first message made the conversation, or a duplicate
             pass
         conversation_id = await self._conversation_id(inbound.channel, resident, address)
@@ -244,17 +321,38 @@ class Switchboard:
             async with self.sessions.begin() as session:
                 message = self._inbound_message(conversation_id, inbound, claimed_at)
                 session.add(message)
-            return Stored(message.id, conversation_id, claim=claimed_at)
+            return Stored(message.id, conversation_id, claim=claimed_at, key=key), None
         except IntegrityError:
             async with self.sessions() as session:
-                first = await session.scalar(
+                first_id = await session.scalar(
                     select(Message.id).where(
                         Message.conversation_id == conversation_id,
                         Message.channel_message_id == inbound.channel_message_id,
                     )
                 )
-            assert first is not None
-            return Stored(first, conversation_id, duplicate=True)
+            assert first_id is not None
+            return Stored(first_id, conversation_id, duplicate=True, key=key), None
+
+    def _look_columns(self, text: str, queue: bool) -> dict[str, Any]:
+        """The columns `receive` reads with the conversation (any state: it is not known yet)."""
+        columns = snapshot_columns(Conversation.id, None)
+        opens = [question.may_answer(Conversation.id, text) for question in self.own_questions]
+        columns["own_question_open"] = or_(*opens) if opens else false()
+        if queue:
+            columns.update({column.name: column for column in queue_columns()})
+        return columns
+
+    def _first_look_of(self, conversation: Conversation, text: str, row: Any, offered: frozenset[str],
+                       desk: Desk | None) -> FirstLook:
+        """The FirstLook from the row `_look_columns` read; `desk` is the desk when it did not
+        depend on the conversation's state (closed), else None."""
+        state = State(conversation.state)  # after a reopen
+        desk = desk or desk_without_queue(state, self.settings)
+        if desk is None:
+            desk = Desk(True, None, row["waiting"], row["waiting_urgent"], self.settings.minutes_per_case)
+        own_question_open = bool(row["own_question_open"]) and state.value in OWN_QUESTION_STATES
+        return FirstLook(conversation.id, conversation.channel, conversation.resident, text,
+                         snapshot_of(state, row, offered), desk, own_question_open)
 
     @staticmethod
     def _inbound_message(conversation_id: int, inbound: Inbound, claimed_at: datetime | None) -> Message:
@@ -269,11 +367,16 @@ class Switchboard:
         )
 
     @staticmethod
-    async def _find_or_make_conversation(session: AsyncSession, channel: str, resident: str,
-                                         address: str | None) -> Conversation:
-        conversation = await session.scalar(
-            select(Conversation).where(Conversation.channel == channel, Conversation.resident == resident)
-        )
+    async def _find_or_make_conversation(session: AsyncSession, channel: str, resident: str, address: str | None,
+                                         columns: dict[str, Any] | None = None) -> tuple[Conversation, Any]:
+        """The conversation (made, or reopened when closed), and the `columns` read with it
+        (None for a conversation made now, or when none were asked)."""
+        found = (await session.execute(
+            select(Conversation, *(column.label(name) for name, column in (columns or {}).items()))
+            .where(Conversation.channel == channel, Conversation.resident == resident)
+        )).first()
+        row = found._mapping if found is not None and columns else None
+        conversation = found[0] if found is not None else None
         if conversation is None:
             conversation = Conversation(channel=channel, resident=resident, address=address)
             session.add(conversation)
@@ -281,13 +384,13 @@ class Switchboard:
         elif address and conversation.address is None:
             conversation.address = address
         await lifecycle.reopen(session, conversation)
-        return conversation
+        return conversation, row
 
     async def _conversation_id(self, channel: str, resident: str, address: str | None) -> int:
         for _ in range(3):
             try:
                 async with self.sessions.begin() as session:
-                    conversation = await self._find_or_make_conversation(session, channel, resident, address)
+                    conversation, _ = await self._find_or_make_conversation(session, channel, resident, address)
                     return conversation.id
             except IntegrityError:  # created by a concurrent first message: read it again
                 continue
@@ -307,7 +410,7 @@ class Switchboard:
     # ---- processing ----------------------------------------------------------------------
 
     async def process(self, message_id: int, conversation_id: int | None = None,
-                      claim: datetime | None = None) -> Outcome:
+                      claim: datetime | None = None, key: tuple[str, str] | None = None) -> Outcome:
         """Decide and answer one stored inbound message, unless that was done already.
 
         Processed once, also across replicas, without holding a transaction while the assistant
@@ -315,23 +418,38 @@ class Switchboard:
         assistant is asked outside any transaction, and the decision, replies and status are
         stored in one transaction that holds the message's row and checks the claim is still
         ours. A claim older than `settings.stuck_seconds` (its process died) may be taken over by another.
-        `claim` is the one `store(..., claim=True)` made; without it, one is made here."""
-        if conversation_id is None:
+        `claim` is the one `store(..., claim=True)` made; without it, one is made here. `key`
+        is `Stored.key` (looked up when not given): one resident's messages one at a time."""
+        if key is None:
             async with self.sessions() as session:
-                conversation_id = await session.scalar(
-                    select(Message.conversation_id).where(Message.id == message_id)
-                )
-            if conversation_id is None:
+                found = (await session.execute(
+                    select(Conversation.channel, Conversation.resident)
+                    .join(Message, Message.conversation_id == Conversation.id).where(Message.id == message_id)
+                )).first()
+            if found is None:
                 raise LookupError(f"no stored message {message_id}")
-        async with self._locks.hold(conversation_id):
-            claim = claim or await self._claim(message_id)
-            if claim is None:  # done already, or in the hands of another replica right now
-                return await self._stored_outcome(message_id)
+            key = (found.channel, found.resident)
+        async with self._locks.hold(key):
+            return await self._process_held(message_id, claim, None)
+
+    async def _process_held(self, message_id: int, claim: datetime | None, look: FirstLook | None) -> Outcome:
+        """`process` once the resident's lock is held. `look` is what `receive` read with the
+        message: then, unless an own question may take it, the assistant is asked at once."""
+        claim = claim or await self._claim(message_id)
+        if claim is None:  # done already, or in the hands of another replica right now
+            return await self._stored_outcome(message_id)
+        if look is not None and not look.own_question_open:
+            turn = self._turn(look.text, look.snapshot, look.desk, self._crisis_in(look.text, look.conversation_id))
+            decision = decide(turn)
+            resident, channel = look.resident, look.channel
+            if decision.ask_assistant is None:  # final without the assistant
+                return await self._finish(message_id, claim, decision)
+        else:
             async with self.sessions.begin() as session:
                 message = await self._claimed(session, message_id, claim)
                 if message is None:
                     return await self._stored_outcome(message_id)
-                turn, decision = await self._first_look(session, message)
+                first, decision = await self._first_look(session, message)
                 if decision.ask_assistant is None:  # final without the assistant: finish here
                     finished = await self._carry_out(session, message, decision)
                 else:
@@ -339,25 +457,35 @@ class Switchboard:
                     resident, channel = message.conversation.resident, message.conversation.channel
             if finished is not None:
                 return await self._after_commit(finished)
-            assert turn is not None and decision.ask_assistant is not None
-            try:  # no transaction is open while the assistant answers
-                conversed = await self.rasa.converse(resident, decision.ask_assistant,
-                                                     {"channel": channel, **turn.desk.for_assistant()})
-            except RasaUnavailable as error:
-                log.warning("assistant unavailable (%s); message %s kept as pending", error, message_id)
-                conversed = None
-            async with self.sessions.begin() as session:
-                message = await self._claimed(session, message_id, claim)
-                if message is None:  # our claim went stale and another process took over
-                    return await self._stored_outcome(message_id)
+            assert first is not None
+            turn = first
+        assert decision.ask_assistant is not None
+        try:  # no transaction is open while the assistant answers
+            conversed = await self.rasa.converse(resident, decision.ask_assistant,
+                                                 {"channel": channel, **turn.desk.for_assistant()})
+        except RasaUnavailable as error:
+            log.warning("assistant unavailable (%s); message %s kept as pending", error, message_id)
+            conversed = None
+        return await self._finish(message_id, claim, None, turn, conversed)
+
+    async def _finish(self, message_id: int, claim: datetime, decision: Decision | None,
+                      turn: Turn | None = None, conversed: Conversed | None = None) -> Outcome:
+        """The transaction that carries the decision out, if the message is still ours: `decision`,
+        or the one `turn` gets with the assistant's answer (None: the assistant was away)."""
+        async with self.sessions.begin() as session:
+            message = await self._claimed(session, message_id, claim)
+            if message is None:  # our claim went stale and another process took over
+                return await self._stored_outcome(message_id)
+            if decision is None:
+                assert turn is not None
                 if conversed is None:
                     told = message.status == "pending" or await self._earlier_pending(session, message)
                     waited = dataclasses.replace(turn.conversation, told_to_wait=told)
                     decision = decide(dataclasses.replace(turn, conversation=waited), ASSISTANT_DOWN)
                 else:
                     decision = decide(turn, conversed)
-                finished = await self._carry_out(session, message, decision)
-            return await self._after_commit(finished)
+            finished = await self._carry_out(session, message, decision)
+        return await self._after_commit(finished)
 
     async def _claim(self, message_id: int) -> datetime | None:
         """Take a stored inbound message in hand: when it is not done and nobody holds a fresh
@@ -397,68 +525,60 @@ class Switchboard:
         return Outcome(finished.conversation_id, outgoing_messages, finished.state)
 
     async def _first_look(self, session: AsyncSession, message: Message) -> tuple[Turn | None, Decision]:
-        """Gather what the decision needs and ask it; the Decision may ask the assistant."""
+        """Gather what the decision needs and ask it; the Decision may ask the assistant.
+        Own questions answer in the bot's hands and in the queue (a withdrawal, the number asked
+        before a crisis put the resident in the queue), never while a person has the conversation:
+        then every message is for the worker."""
         conversation = message.conversation
-        crisis = detect_crisis(message.text)
-        if crisis is not None:
-            log.info("crisis net fired: %s (conversation %s)", crisis.reason, conversation.id)
-        # Own questions answer in the bot's hands and in the queue (a withdrawal, the number asked
-        # before a crisis put the resident in the queue), never while a person has the conversation:
-        # then every message is for the worker.
-        if crisis is None and conversation.state in OWN_QUESTION_STATES:
+        crisis = self._crisis_in(message.text, conversation.id)
+        snapshot, desk, own_question_open = await self._snapshot_and_desk(session, conversation, message)
+        if crisis is None and own_question_open:
             asked = self._asked(session, message)
             for question in self.own_questions:
                 replies = await question.answer(asked, message.text)
                 if replies is not None:  # ours: the assistant does not see this message
                     return None, Decision(replies=replies, own_question=question.name)
-        snapshot, desk = await self._snapshot_and_desk(session, conversation, message)
-        language = detect_language(message.text)
+        turn = self._turn(message.text, snapshot, desk, crisis)
+        return turn, decide(turn)
+
+    @staticmethod
+    def _crisis_in(text: str, conversation_id: int) -> CrisisMatch | None:
+        crisis = detect_crisis(text)
+        if crisis is not None:
+            log.info("crisis net fired: %s (conversation %s)", crisis.reason, conversation_id)
+        return crisis
+
+    def _turn(self, text: str, snapshot: Snapshot, desk: Desk, crisis: CrisisMatch | None) -> Turn:
+        language = detect_language(text)
         in_their_language = None
         if language != "nl":  # the assistant reads Dutch only (issue 11.2)
             answer = language_reply(language, default_directory(self.settings.directory_path))
             in_their_language = BotReply(answer.text, list(answer.buttons))
-        turn = Turn(message.text, snapshot, desk, crisis, language, in_their_language)
-        return turn, decide(turn)
+        return Turn(text, snapshot, desk, crisis, language, in_their_language)
 
     async def _snapshot_and_desk(self, session: AsyncSession, conversation: Conversation,
-                                 message: Message) -> tuple[Snapshot, Desk]:
-        """The conversation as the decision sees it, and the desk, in one query: the previous
-        intent, the latest crisis and the worker's last word (when a person has it), the queue
-        (when the desk is open and a handover may follow), and the recent offers (one row each)."""
+                                 message: Message) -> tuple[Snapshot, Desk, bool]:
+        """The conversation as the decision sees it, the desk, and whether an own question may
+        take the message, in one query: the previous intent, the latest crisis and the worker's
+        last word (when a person has it), the queue (when the desk is open and a handover may
+        follow), and the recent offers (one row each)."""
         state = State(conversation.state)
-        in_conversation = Message.conversation_id == conversation.id
-        columns: dict[str, Any] = {
-            "previous_intent": select(Message.intent)
-            .where(in_conversation, Message.direction == "in", Message.id < message.id)
-            .order_by(Message.id.desc()).limit(1).scalar_subquery(),
-        }
-        if state in HUMAN_STATES:
-            columns.update(crisis_columns(conversation.id))
-        if state == State.WITH_HUMAN:
-            columns["last_word"] = (select(func.max(Message.created_at))
-                                    .where(in_conversation, Message.sender == "human").scalar_subquery())
+        columns = snapshot_columns(conversation.id, state, before=message.id)
+        opens = [q.may_answer(conversation.id, message.text) for q in self.own_questions]
+        columns["own_question_open"] = or_(*opens) if opens and state.value in OWN_QUESTION_STATES else false()
         desk = desk_without_queue(state, self.settings)
         queue = queue_columns() if desk is None else []
-        offers = (select(Message.buttons)
-                  .where(in_conversation, Message.direction == "out", Message.buttons.is_not(None))
-                  .order_by(Message.id.desc()).limit(OFFERS_REMEMBERED).subquery())
+        offers = offers_query(conversation.id).subquery()
         one = select(literal(1).label("one")).subquery()
         rows = (await session.execute(
             select(*(column.label(name) for name, column in columns.items()), *queue, offers.c.buttons)
             .select_from(one.outerjoin(offers, true()))
         )).all()
         first = rows[0]._mapping
-        offered = frozenset(str(b.get("payload")) for row in rows for b in row.buttons or [] if isinstance(b, dict))
-        crisis_intent, crisis_urgent = last_crisis(first)
-        worker_quiet = True
-        if state == State.WITH_HUMAN:
-            last_word = first["last_word"]
-            worker_quiet = last_word is None or utcnow() - last_word > WORKER_QUIET_AFTER
-        snapshot = Snapshot(state, offered, first["previous_intent"], crisis_intent, worker_quiet,
-                            crisis_urgent=crisis_urgent)
+        snapshot = snapshot_of(state, first, payloads_in(row.buttons for row in rows))
         if desk is None:
             desk = Desk(True, None, first["waiting"], first["waiting_urgent"], self.settings.minutes_per_case)
-        return snapshot, desk
+        return snapshot, desk, bool(first["own_question_open"])
 
     async def _last_crisis(self, session: AsyncSession, conversation_id: int) -> tuple[str | None, bool]:
         return last_crisis((await session.execute(

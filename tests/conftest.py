@@ -220,6 +220,7 @@ async def database_for_test(tmp_path: Path) -> AsyncIterator[str]:
     else:
         path = tmp_path / "voordeur.db"
         if not path.exists():
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             path.write_bytes(migrated_sqlite())
         yield f"sqlite:///{path}"
 

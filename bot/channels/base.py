@@ -161,7 +161,7 @@ class AnswerLater:
         stored = await self.switchboard.store(inbound, claim=True)  # taken in hand: processed next
         if not stored.duplicate:
             self.spawn(inbound.user_id,
-                       self.switchboard.process(stored.message_id, stored.conversation_id, stored.claim))
+                       self.switchboard.process(stored.message_id, stored.conversation_id, stored.claim, stored.key))
 
     def spawn(self, key: Hashable, work: Coroutine[Any, Any, Any]) -> None:
         """Run `work` after whatever runs for `key` already."""

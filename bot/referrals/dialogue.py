@@ -35,7 +35,7 @@ import re
 from datetime import date, time
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.decision import say
@@ -173,6 +173,18 @@ class CallBack:
         return [say("utter_gateway_referral_offer", service=self._service(asked, waiting).name)]
 
     # ---- the resident's answers ---------------------------------------------------------
+
+    def may_answer(self, conversation_id: Any, text: str) -> ColumnElement[bool]:
+        """A press of one of our buttons; a withdrawal, when anything was offered here; else a
+        draft in the dialogue, or a request the service still has to act on."""
+        said = plain(text)
+        if said.startswith(PAYLOAD):
+            return true()
+        ours = Referral.conversation_id == conversation_id
+        if withdraws(said):
+            return exists().where(ours)
+        return exists().where(ours, or_(and_(Referral.status == "offered", Referral.step.in_(IN_DIALOGUE)),
+                                        Referral.status.in_(ACTIVE)))
 
     async def answer(self, asked: Asked, text: str) -> list[BotReply] | None:
         said = plain(text)

@@ -1,0 +1,90 @@
+"""`OwnQuestion.may_answer` (bot/own_questions.py): the switchboard asks an own question only when
+this SQL condition holds, so it must never be false for a message the question would take. Every
+kind of text residents send, against every state a call back and a follow-up can be in."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from bot.follow_up import STATUSES as FOLLOW_UP_STATUSES
+from bot.follow_up import FollowUp, FollowUpQuestion
+from bot.own_questions import Asked
+from bot.referrals.dialogue import IN_DIALOGUE, CallBack
+from bot.referrals.lifecycle import offer
+from bot.referrals.models import STATUSES as REFERRAL_STATUSES
+from bot.store.models import Conversation, Message
+from tests.referrals.conftest import SECRET, directory, sessions  # noqa: F401
+
+TEXTS = [
+    "ja", "Ja hoor", "jup", "nee", "nee dank je", "klopt", "aanpassen", "stop", "stop maar", "laat maar",
+    "toch niet", "ik wil niet meer gebeld worden", "bel me niet", "hoeft niet meer", "annuleer", "intrekken",
+    "wanneer bellen ze?", "ik ben nog niet gebeld", "0612345678", "mijn nummer is 06 12 34 56 78",
+    "ochtend", "smiddags", "maakt niet uit", "bel me maar", "ja gelukt", "nee ze namen niet op", "nog nie",
+    "ik geef het op", "ben het vergeten", "ik heb schulden", "de buren maken herrie", "hallo", "bedankt",
+    "/affirm", "/deny", "terugbellen:ja", "terugbellen:nee", "terugbellen:intrekken", "terugbellen:welbellen",
+    "gelukt:ja:voedselbank", "gelukt:contact_made:voedselbank", "gelukt:zelf:voedselbank",
+]
+REFERRAL_STATES = [("offered", step) for step in ("waiting", *IN_DIALOGUE)] + \
+    [(status, None) for status in REFERRAL_STATUSES if status != "offered"]
+
+
+async def check(sessions, question, make_rows) -> int:  # noqa: F811
+    """For every text: when may_answer is false, answer takes nothing. Returns how often it was
+    false (so the condition really spares reads)."""
+    spared = 0
+    for text in TEXTS:
+        async with sessions() as db:
+            conversation = Conversation(channel="webchat", resident="r" * 32, wijk="Noord")
+            db.add(conversation)
+            await db.flush()
+            await make_rows(db, conversation.id)
+            db.add(Message(conversation_id=conversation.id, direction="out", sender="bot", text="(vraag)",
+                           buttons=[{"title": "Ja", "payload": "terugbellen:ja"}], status="delivered"))
+            message = Message(conversation_id=conversation.id, direction="in", sender="resident", text=text,
+                              status="received")
+            db.add(message)
+            await db.flush()
+            may = await db.scalar(select(question.may_answer(conversation.id, text)))
+            if not may:
+                spared += 1
+                asked = Asked(db, conversation, message, _directory(), SECRET, datetime.now(UTC))
+                assert await question.answer(asked, text) is None, (text, question.name)
+            await db.rollback()
+    return spared
+
+
+def _directory():
+    from bot.directory import default_directory
+    return default_directory()
+
+
+@pytest.mark.parametrize("status, step", REFERRAL_STATES)
+async def test_the_call_back_is_asked_whenever_it_might_answer(sessions, status, step):  # noqa: F811
+    async def rows(db, conversation_id):
+        referral = await offer(db, _directory(), conversation_id, "schuldhulp", wijk="Noord")
+        referral.status, referral.step = status, step or "offer"
+
+    spared = await check(sessions, CallBack(), rows)
+    if status in ("called", "appointment", "no_longer_needed", "withdrawn", "declined") or step == "waiting":
+        assert spared > len(TEXTS) / 2  # nothing open: most messages skip the question
+
+
+async def test_the_call_back_without_any_offer_takes_only_its_buttons(sessions):  # noqa: F811
+    async def rows(db, conversation_id):
+        pass
+
+    assert await check(sessions, CallBack(), rows) == len([t for t in TEXTS if not t.startswith("terugbellen:")])
+
+
+@pytest.mark.parametrize("status", FOLLOW_UP_STATUSES)
+async def test_the_follow_up_is_asked_whenever_it_might_answer(sessions, status):  # noqa: F811
+    async def rows(db, conversation_id):
+        db.add(FollowUp(conversation_id=conversation_id, service_id="voedselbank", intent="debt_food",
+                        status=status, asked_at=datetime.now(UTC).replace(tzinfo=None)))
+
+    spared = await check(sessions, FollowUpQuestion(), rows)
+    if status not in ("offered", "asked"):
+        assert spared == len([t for t in TEXTS if not t.startswith("gelukt:")])
