@@ -40,11 +40,14 @@ test: setup model system-packages test-tools
 	else echo "==> PostgreSQL not reachable at 127.0.0.1:5432: PostgreSQL pass skipped"; fi
 
 # The quick loop: lint, types, and every test that needs no Rasa server, on every core (pytest-xdist;
-# a test module stays on one worker, so its module-scoped fixtures start once). docs/benchmarks.md.
+# a test module stays on one worker, so its module-scoped fixtures start once). mypy runs beside
+# the tests: they leave a core idle while they wait for browsers and subprocesses. docs/benchmarks.md.
 check: .venv/.installed system-packages test-tools
 	.venv/bin/ruff check bot actions
-	.venv/bin/mypy bot actions
-	.venv/bin/python -m pytest -m "not rasa" -q -n auto --dist loadscope $(PYTEST_ARGS)
+	@types=$$(mktemp); .venv/bin/mypy bot actions > $$types 2>&1 & mypy=$$!; \
+	.venv/bin/python -m pytest -m "not rasa" -q -n auto --dist loadscope $(PYTEST_ARGS); tests=$$?; \
+	wait $$mypy; typed=$$?; echo "mypy bot actions:"; cat $$types; rm -f $$types; \
+	exit $$(( tests != 0 || typed != 0 ))
 
 bench-nlu: setup
 	.venv-rasa/bin/python bench/nlu_pipelines.py

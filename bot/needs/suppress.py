@@ -294,16 +294,21 @@ class _Week:
             for pivot in sorted(basis, reverse=True):
                 z[pivot] = -sum(v * z[c] for c, v in basis[pivot].items() if c != pivot) % PRIME
             probes.append(z)
-        self._probes = (column, probes)
-        found = [key for key in self.order if self.hidden(key) and self._in_span(key)]
+        # Each probe as a value per leaf (0 for a visible one), so a node's test is one sum.
+        self._probes = [[z[column[i]] if i in column else 0 for i in range(len(self.leaves))] for z in probes]
         # What must be protected comes first: a small count, or a figure published before.
         # A complementary figure of this table that follows anyway is only shown (see run).
-        return next((k for k in found if self.status[k] == "small" or k in self.frozen), found[0] if found else None)
+        first = None
+        for key in self.order:
+            if self.hidden(key) and self._in_span(key):
+                if self.status[key] == "small" or key in self.frozen:
+                    return key
+                first = first or key
+        return first
 
     def _in_span(self, key: NodeKey) -> bool:
-        column, probes = self._probes
-        columns = [column[i] for i in self.members[key] if i in column]
-        return all(sum(z[c] for c in columns) % PRIME == 0 for z in probes)
+        members = self.members[key]
+        return all(sum(z[i] for i in members) % PRIME == 0 for z in self._probes)
 
     def show_what_is_known(self) -> None:
         """A complementary figure that follows exactly from the visible ones protects nothing

@@ -15,6 +15,15 @@ from bot.pseudonym import unseal
 from bot.referrals.dialogue import offer_after_close
 from bot.referrals.models import Referral
 from bot.store.models import Conversation, Message
+from tests.conftest import dead_url, running_gateway
+
+
+@pytest.fixture(scope="module")
+async def gateway_without_rasa(tmp_path_factory):
+    """One gateway (without Rasa) for this module: every test is a resident of its own (a new web
+    chat session and conversation), so they share it as residents share a real one."""
+    async with running_gateway(tmp_path_factory.mktemp("words"), dead_url()) as gateway:
+        yield gateway
 
 
 async def offered(gateway) -> tuple[str, int]:

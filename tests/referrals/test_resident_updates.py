@@ -26,7 +26,7 @@ from tests.referrals.test_webhook import PARTNER_SECRET, TEAM, partner_app
 
 SERVICE = "Schuldhulpverlening Voorbeeldstad"
 PERSON = "/ask_human"  # the payload of the assistant's own "Een medewerker" button
-ROUND = 0.2  # seconds between the gateways' background rounds here (VOORDEUR_RETRY_INTERVAL)
+ROUND = 0.1  # seconds between the gateways' background rounds here (VOORDEUR_RETRY_INTERVAL)
 
 
 @pytest.fixture(autouse=True)
