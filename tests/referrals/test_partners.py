@@ -50,6 +50,7 @@ async def test_the_running_gateway_delivers_an_accepted_referral_to_its_partner(
         partners = write(tmp_path, f"partners:\n  - team: {TEAM}\n    url: {url}/referrals\n"
                                    f"    secret: {PARTNER_SECRET}\n")
         monkeypatch.setenv("VOORDEUR_REFERRAL_PARTNERS", str(partners))
+        monkeypatch.setenv("VOORDEUR_RETRY_INTERVAL", "0.1")  # background rounds: not every 2 s here
         async with running_gateway(tmp_path, dead_url()) as gw:
             sessions = gw.switchboard.sessions
             async with sessions.begin() as db:
