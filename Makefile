@@ -1,5 +1,8 @@
 # The two commands: `make run` and `make test`. Everything else is set up on the way.
 SHELL := /bin/bash
+# Python writes its bytecode caches (a shell that sets PYTHONDONTWRITEBYTECODE would have every
+# test process and every `voordeur` the tests start compile the project again: docs/benchmarks.md).
+unexport PYTHONDONTWRITEBYTECODE
 NLU_DATA := $(wildcard nlu/*.yml)
 MODEL := models/voordeur.tar.gz
 

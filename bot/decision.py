@@ -32,7 +32,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from bot.lifecycle import HUMAN_STATES, State
 from bot.rasa import BotReply, Conversed
@@ -40,6 +39,7 @@ from bot.responses import response
 from bot.safety import CrisisMatch
 from bot.safety.reply import crisis_reply
 from bot.taxonomy import CRISIS_INTENTS, NEED_THEMES, contract_intent, themes_by_intent
+from bot.yamlfile import read_yaml
 
 LEXICON_PATH = Path(__file__).with_name("lexicon") / "ask_person.yml"
 
@@ -367,7 +367,7 @@ def _sure(text: str, confidence: float, parse: dict[str, Any] | None = None) -> 
 @cache
 def _person_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """(phrases that ask for a person, words that name one), all languages together."""
-    lexicon = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
+    lexicon = read_yaml(LEXICON_PATH)
 
     def one(kind: str) -> re.Pattern[str]:
         patterns = [p for language in lexicon.values() for p in language.get(kind) or []]

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
 
 from bot.config import PROJECT_ROOT
+from bot.yamlfile import read_yaml
 
 DOMAIN_PATH = PROJECT_ROOT / "domain.yml"
 
@@ -25,7 +25,7 @@ class Response:
 
 @cache
 def load_responses(path: Path = DOMAIN_PATH) -> dict[str, Response]:
-    domain = yaml.safe_load(path.read_text(encoding="utf-8"))
+    domain = read_yaml(path)
     responses: dict[str, Response] = {}
     for name, variants in (domain.get("responses") or {}).items():
         # The gateway uses the unconditional variant (the last one when several exist).
@@ -41,7 +41,7 @@ def response(name: str) -> Response:
 
 @cache
 def _language_variants(path: Path = DOMAIN_PATH) -> dict[tuple[str, str], Response]:
-    domain = yaml.safe_load(path.read_text(encoding="utf-8"))
+    domain = read_yaml(path)
     found: dict[tuple[str, str], Response] = {}
     for name, variants in (domain.get("responses") or {}).items():
         for variant in variants:

@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from sqlalchemy import false, func, literal, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -43,6 +42,7 @@ from bot.safety import CrisisMatch, detect_crisis
 from bot.store.db import run_once_across_replicas
 from bot.store.models import Conversation, Message, utcnow
 from bot.taxonomy import CRISIS_INTENTS, NEED_THEMES, themes_by_intent
+from bot.yamlfile import read_yaml
 
 if TYPE_CHECKING:  # bot.channels imports this module; the locks are made lazily below
     from bot.channels.ordering import KeyedLocks
@@ -68,7 +68,7 @@ NOT_A_NEED_HEARD = ("declined",)
 
 @cache
 def guess_slots() -> list[str]:
-    slots = yaml.safe_load(DOMAIN_PATH.read_text(encoding="utf-8")).get("slots") or {}
+    slots = read_yaml(DOMAIN_PATH).get("slots") or {}
     return [name for name in GUESS_SLOTS if name in slots]
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
+
+from bot.yamlfile import read_yaml
 
 TAXONOMY_PATH = Path(__file__).with_name("taxonomy.yml")
 
@@ -53,7 +54,7 @@ INTENT_LABELS = {
 
 @cache
 def _data() -> dict:
-    return yaml.safe_load(TAXONOMY_PATH.read_text(encoding="utf-8"))
+    return read_yaml(TAXONOMY_PATH)
 
 
 def themes() -> tuple[str, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-import yaml
+from bot.yamlfile import read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def examples(paths) -> dict[str, list[str]]:
     by_intent: dict[str, list[str]] = defaultdict(list)
     for path in paths:
-        for block in yaml.safe_load(Path(path).read_text(encoding="utf-8")).get("nlu") or []:
+        for block in read_yaml(Path(path)).get("nlu") or []:
             if "intent" not in block:
                 continue
             for line in block["examples"].splitlines():

@@ -15,11 +15,11 @@ import statistics
 
 import pytest
 import textstat
-import yaml
 
 from actions.routing import elsewhere_answer, route_answer
 from bot.directory import DEFAULT_PATH, load_directory, route
 from bot.taxonomy import themes_by_intent
+from bot.yamlfile import read_yaml
 from tests.nlu_data import ROOT
 
 MAX_WORDS_PER_SENTENCE = 15
@@ -53,7 +53,7 @@ def fill(text: str) -> str:
 
 
 def resident_texts() -> list[tuple[str, str]]:
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    domain = read_yaml(ROOT / "domain.yml")
     texts: list[tuple[str, str]] = []
     for name, variants in domain["responses"].items():
         for index, variant in enumerate(variants):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.taxonomy import TAXONOMY_PATH, themes_by_intent
+from bot.yamlfile import read_yaml
 from tests.nlu_data import ROOT, holdout, training
 
 SHARED = ROOT.parent / "shared" / "taxonomy.yml"
@@ -20,7 +20,7 @@ def test_packaged_taxonomy_is_the_shared_contract():
 
 
 def test_domain_declares_every_contract_intent():
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    domain = read_yaml(ROOT / "domain.yml")
     assert set(themes_by_intent()) <= set(domain["intents"])
 
 
@@ -40,13 +40,13 @@ def test_every_intent_has_at_least_8_held_out_messages_never_trained_on():
 
 
 def test_training_data_uses_only_known_intents():
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    domain = read_yaml(ROOT / "domain.yml")
     assert set(training()) <= set(domain["intents"])
 
 
 def test_every_extra_intent_reports_as_a_contract_intent():
     from bot.taxonomy import SUB_INTENTS
 
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    domain = read_yaml(ROOT / "domain.yml")
     extra = [intent for intent in domain["intents"] if intent not in themes_by_intent()]
     assert all(SUB_INTENTS.get(intent) in themes_by_intent() for intent in extra), extra

@@ -14,6 +14,7 @@ from bot.directory import (
     route, wijk_for_postcode,
 )
 from bot.taxonomy import themes_by_intent
+from bot.yamlfile import read_yaml
 from tests.nlu_data import ROOT
 
 NEED_INTENTS = [i for i, t in themes_by_intent().items() if t in ("schulden", "zorg", "overlast")]
@@ -24,7 +25,7 @@ UNCOVERED = {("nuisance_neighbours", "Westhaven")}
 
 @pytest.fixture(scope="module")
 def raw() -> dict:
-    return yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+    return read_yaml(DEFAULT_PATH)
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +104,7 @@ def test_wijk_names_with_typos_are_recognised(directory, text, wijk):
 
 
 def test_entities_yml_knows_every_wijk_name_and_alias(directory):
-    entities = yaml.safe_load((ROOT / "nlu" / "entities.yml").read_text(encoding="utf-8"))["nlu"]
+    entities = read_yaml(ROOT / "nlu" / "entities.yml")["nlu"]
     lookup = next(b for b in entities if b.get("lookup") == "wijk")["examples"]
     synonyms = {b["synonym"]: b["examples"] for b in entities if "synonym" in b}
     for wijk in directory.wijken:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
-import yaml
 
 from bot.directory import default_directory
 from bot.language import ANSWERED, detect_language, language_reply, services_speaking
+from bot.yamlfile import read_yaml
 from tests.nlu_data import ROOT, crisis_language_sets, examples
 
-SHORT = yaml.safe_load((ROOT / "tests" / "nlu" / "languages" / "short_messages.yml").read_text(encoding="utf-8"))
+SHORT = read_yaml(ROOT / "tests" / "nlu" / "languages" / "short_messages.yml")
 TURKISH = re.compile("[ğşıç]")  # a few messages in tests/nlu/ are Turkish, as residents write them
 # The Dutch held-out files (holdout_residents.yml also holds pure English residents' messages).
 DUTCH_FILES = ["holdout_blind.yml", "holdout_crisis.yml", "holdout_overlast_gesprek.yml", "holdout_schulden_zorg.yml"]

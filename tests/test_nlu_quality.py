@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
-import yaml
 
 from bot.cli import classify
 from bot.taxonomy import CRISIS_INTENTS, themes_by_intent
+from bot.yamlfile import read_yaml
 from tests.nlu_data import ROOT, holdout, training
 
 MULTI_NEED = ROOT / "tests" / "nlu" / "multi_need.yml"
@@ -59,7 +59,7 @@ def test_macro_f1_helper_is_right_on_a_small_case():
 
 
 def multi_need_messages() -> list[dict]:
-    return yaml.safe_load(MULTI_NEED.read_text(encoding="utf-8"))["messages"]
+    return read_yaml(MULTI_NEED)["messages"]
 
 
 def test_multi_need_messages_are_never_trained_on_and_have_two_to_four_needs():

@@ -3,10 +3,10 @@
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.safety import CrisisMatch, detect_crisis
 from bot.taxonomy import CRISIS_INTENTS
+from bot.yamlfile import read_yaml
 
 HERE = Path(__file__).parent
 HOLDOUT = HERE / "nlu" / "holdout_crisis.yml"
@@ -14,7 +14,7 @@ TRAINING = HERE.parent / "nlu" / "crisis.yml"
 
 
 def load_examples(path: Path) -> list[tuple[str, str]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_yaml(path)
     pairs = []
     for item in data["nlu"]:
         for line in item["examples"].splitlines():

@@ -15,6 +15,7 @@ from bot.directory.model import (
     CITY, DAYS, NATIONAL, Directory, Location, Organization, Schedule, Service, ServiceAtLocation, Wijk,
 )
 from bot.taxonomy import themes_by_intent
+from bot.yamlfile import read_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -286,7 +287,7 @@ def parse_directory(raw: Any, path: Path) -> Directory:
 def load_directory(path: Path | str) -> Directory:
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path)
     except FileNotFoundError:
         raise DirectoryError(path, [f"{path.name}: the file does not exist"]) from None
     except yaml.YAMLError as error:

@@ -27,11 +27,11 @@ import unicodedata
 from functools import lru_cache, partial
 from pathlib import Path
 
-import yaml
 from stdnum import iban as stdnum_iban
 from stdnum.nl import bsn as stdnum_bsn
 
 from bot.config import PROJECT_ROOT
+from bot.yamlfile import read_yaml
 
 DROPPED = "[tekst verwijderd]"
 INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"), None)
@@ -115,7 +115,7 @@ def normalise(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _name_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    data = yaml.safe_load(Path(__file__).with_name("names_nl.yml").read_text(encoding="utf-8"))
+    data = read_yaml(Path(__file__).with_name("names_nl.yml"))
     capitalized_only = set(data["capitalized_only"])
 
     def alternation(words: list[str]) -> tuple[str, str]:
@@ -145,7 +145,7 @@ def _name_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]
 def known_words() -> frozenset[str]:
     """Lower-case Dutch words that are not names: the residents' words the assistant is trained
     on, its own texts, the directory, and names_nl.yml's `ordinary_words`; minus every listed name."""
-    data = yaml.safe_load(Path(__file__).with_name("names_nl.yml").read_text(encoding="utf-8"))
+    data = read_yaml(Path(__file__).with_name("names_nl.yml"))
     words: set[str] = {w.lower() for w in data.get("ordinary_words", [])}
     for pattern in LEXICON_SOURCES:
         for path in sorted(PROJECT_ROOT.glob(pattern)):

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 
 from bot.referrals.webhook import Partner
+from bot.yamlfile import read_yaml
 
 MIN_SECRET_LENGTH = 32
 
@@ -29,7 +29,7 @@ def load_partners(path: Path | str | None) -> dict[str, Partner]:
     """Team -> Partner from the file, or {} when no file is configured."""
     if not path:
         return {}
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    raw = read_yaml(Path(path)) or {}
     entries = raw.get("partners") if isinstance(raw, dict) else None
     if not isinstance(entries, list):
         raise PartnerFileError(f"{path}: needs a list 'partners'")

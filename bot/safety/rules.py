@@ -16,9 +16,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from bot.safety.normalise import Rewrite, fold, variants, variants_any
+from bot.yamlfile import read_yaml
 
 LEXICON_DIR = Path(__file__).with_name("lexicon")
 KINDS = ("suicide", "violence", "emergency")
@@ -103,7 +103,7 @@ def _rule(item: dict[str, Any], language: str, macros: dict[str, str]) -> Rule:
 
 
 def load_lexicon(path: Path) -> Lexicon:
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data: dict[str, Any] = read_yaml(path)
     language = data["language"]
     macros = data.get("macros") or {}
     rewrites = tuple(
@@ -129,4 +129,4 @@ def lexicons() -> tuple[Lexicon, ...]:
 
 def raw_lexicon(language: str) -> dict[str, Any]:
     """The YAML of one language as written (for the tests that check the data itself)."""
-    return yaml.safe_load((LEXICON_DIR / f"{language}.yml").read_text(encoding="utf-8"))
+    return read_yaml(LEXICON_DIR / f"{language}.yml")

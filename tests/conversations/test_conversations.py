@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from sqlalchemy import func, select
 
 from bot import clock
 from bot.needs.models import NeedEvent
 from bot.store.models import Conversation, Message
 from bot.taxonomy import contract_intent, theme_of
+from bot.yamlfile import read_yaml
 from tests.conftest import DESK_CLOSED, DESK_OPEN, running_gateway
 from tests.conversations.checks import Turn, problems
 
@@ -42,7 +42,7 @@ def load_cases(folder: Path = HERE) -> list[Case]:
     cases: list[Case] = []
     names: set[str] = set()
     for path in sorted(folder.glob("*.yml")):
-        for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+        for item in read_yaml(path) or []:
             where = f"{path.name}: {item.get('name')!r}"
             if set(item) - CONVERSATION_KEYS:
                 raise ValueError(f"{where}: unknown keys {sorted(set(item) - CONVERSATION_KEYS)}")

@@ -7,13 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.needs.scrubber import DROPPED, known_words, normalise, scrub, scrub_or_placeholder
+from bot.yamlfile import read_yaml
 
-CASES = yaml.safe_load(Path(__file__).with_name("scrubber_cases.yml").read_text(encoding="utf-8"))
+CASES = read_yaml(Path(__file__).with_name("scrubber_cases.yml"))
 STRICT = {"bsn", "iban", "phone", "email", "postcode", "mixed"}
 
 

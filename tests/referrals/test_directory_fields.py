@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 
 from bot.directory.load import DirectoryError, parse_directory
+from bot.yamlfile import read_yaml
 from tests.referrals.conftest import DIRECTORY
 
 
 def services_with(**fields) -> dict:
-    raw = yaml.safe_load(DIRECTORY.read_text(encoding="utf-8"))
+    raw = read_yaml(DIRECTORY)
     raw["services"][0].update(fields)
     return raw
 
