@@ -39,3 +39,27 @@ async def test_migrations_match_the_models_on_postgresql():
         pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
     async with fresh_postgres_database() as url:
         assert await schema_differences(url) == []
+
+
+def test_the_newest_revision_read_from_the_scripts_is_alembics_head():
+    from alembic.script import ScriptDirectory
+
+    from bot.store.migrate import alembic_config, head
+
+    assert head() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+async def test_an_up_to_date_database_is_started_without_alembic(tmp_path):
+    """A database at head (every start but the first after an upgrade) does not import Alembic."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    engine = make_engine(async_database_url(url))
+    await create_tables(engine)
+    await engine.dispose()
+    probe = ("import asyncio, sys; from bot.store.db import create_tables, make_engine; "
+             f"e = make_engine({async_database_url(url)!r}); asyncio.run(create_tables(e)); "
+             "print('alembic' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "False", result.stderr
