@@ -100,6 +100,7 @@ def label(figure: Figure | None, threshold: int) -> str:
     return {"shown": str(figure.value), "small": f"<{threshold}", "hidden": "x"}[figure.status]
 
 
+@lru_cache(maxsize=1 << 16)
 def project(leaf: Leaf, view: View) -> Values:
     wijk, intent, outcome = leaf
     topic = {None: None, "theme": themes_by_intent().get(intent, "gesprek"), "intent": intent}[view[1]]
@@ -144,6 +145,8 @@ class _Week:
                 value[key] += cells[leaf]
         self.members = {k: frozenset(v) for k, v in members.items()}
         self.value = dict(value)
+        self._ranks = {k: (self.value[k], len(self.members[k]), tuple(str(v) for v in k[0]), tuple(str(v) for v in k[1]))
+                       for k in self.value}
         self.order = sorted(self.value, key=self.rank)
         self.status = {k: self.frozen.get(k) or ("small" if self.value[k] < threshold else "shown")
                        for k in self.value}
@@ -173,8 +176,8 @@ class _Week:
         self.dirty = set(range(len(self.lines)))
 
     def rank(self, key: NodeKey) -> tuple:
-        view, values = key
-        return (self.value[key], len(self.members[key]), tuple(str(v) for v in view), tuple(str(v) for v in values))
+        """Smallest value first, then fewest cells, then by name (made once per node)."""
+        return self._ranks[key]
 
     def hidden(self, key: NodeKey) -> bool:
         return self.status[key] != "shown"
@@ -503,6 +506,7 @@ def _period_keep(key: PeriodKey) -> int:
     return view_weight * 3 + {"year": 2, "quarter": 1, "month": 0}[time]
 
 
+@lru_cache(maxsize=1 << 16)
 def _project_period(leaf: PeriodLeaf, view: tuple) -> tuple:
     return (periods.containing(leaf[0], view[0]), *project(leaf[1:], view[1:]))
 
