@@ -44,10 +44,11 @@ test: setup model system-packages test-tools
 
 # The quick loop: lint, types, and every test that needs no Rasa server, on every core (pytest-xdist;
 # a test module stays on one worker, so its module-scoped fixtures start once). mypy runs beside
-# the tests: they leave a core idle while they wait for browsers and subprocesses. docs/benchmarks.md.
+# the tests at low priority: it takes the CPU they leave while they wait for browsers and
+# subprocesses. docs/benchmarks.md.
 check: .venv/.installed system-packages test-tools
 	.venv/bin/ruff check bot actions
-	@types=$$(mktemp); .venv/bin/mypy bot actions > $$types 2>&1 & mypy=$$!; \
+	@types=$$(mktemp); nice -n 15 .venv/bin/mypy bot actions > $$types 2>&1 & mypy=$$!; \
 	.venv/bin/python -m pytest -m "not rasa" -q -n auto --dist loadscope $(PYTEST_ARGS); tests=$$?; \
 	wait $$mypy; typed=$$?; echo "mypy bot actions:"; cat $$types; rm -f $$types; \
 	exit $$(( tests != 0 || typed != 0 ))
