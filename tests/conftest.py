@@ -59,6 +59,27 @@ def cheap_password_hashing():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def one_tls_context():
+    """The suite's many HTTP clients (tests, fakes, python-telegram-bot) share one TLS context for
+    the default settings, as the gateway's own clients do (bot/tls.py): loading the CA bundle
+    takes some 20 ms of CPU a client. Clients with other settings get their own."""
+    import httpx._transports.default as transports
+
+    from bot.tls import tls_context
+
+    original = transports.create_ssl_context
+
+    def shared(verify=True, cert=None, trust_env=True):
+        if verify is True and cert is None and trust_env:
+            return tls_context()
+        return original(verify=verify, cert=cert, trust_env=trust_env)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(transports, "create_ssl_context", shared)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 async def one_chromium():
     """One Chromium for the session's page tests, started by the first of them (tests/browser.py)."""
     async with one_browser():

@@ -46,7 +46,7 @@ def start_gateway(env: dict[str, str]) -> subprocess.CompletedProcess:
                     process.terminate()
                     process.communicate(timeout=30)
                     return subprocess.CompletedProcess(argv, 0, "", "still running")
-            time.sleep(0.1)
+            time.sleep(0.02)
         if process.poll() is None:
             process.kill()
         stdout, stderr = process.communicate(timeout=30)
