@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import cache
 from datetime import datetime, time, UTC
 from typing import TYPE_CHECKING, Any
 
@@ -227,11 +228,9 @@ class FollowUpQuestion:
     def __init__(self, days: int = DEFAULT_DAYS) -> None:
         self.days = days  # Settings.follow_up_days (VOORDEUR_FOLLOW_UP_DAYS)
 
-    def may_answer(self, conversation_id: Any, text: str) -> ColumnElement[bool]:
+    def may_answer(self, text: str) -> ColumnElement[bool]:
         """A press of one of our buttons, or a follow-up offered or asked in this conversation."""
-        if PAYLOAD.match(text.strip()):
-            return true()
-        return exists().where(FollowUp.conversation_id == conversation_id, FollowUp.status.in_(("offered", "asked")))
+        return true() if PAYLOAD.match(text.strip()) else _offered_or_asked()
 
     async def answer(self, asked: Asked, text: str) -> list[BotReply] | None:
         session, conversation = asked.session, asked.conversation
@@ -330,6 +329,11 @@ class FollowUpQuestion:
         waiting.created_at = utcnow()  # when it was put to the resident (free words are read after it)
         offer = "utter_gateway_follow_up_offer" + _channel_variant(asked.conversation)
         return [_with_payloads(offer, waiting.service_id)]
+
+
+@cache
+def _offered_or_asked() -> ColumnElement[bool]:
+    return exists().where(FollowUp.conversation_id == Conversation.id, FollowUp.status.in_(("offered", "asked")))
 
 
 def _channel_variant(conversation: Conversation) -> str:

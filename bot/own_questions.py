@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -56,11 +56,11 @@ class Asked:
 class OwnQuestion(Protocol):
     name: str  # for logs: "referral", "follow_up"
 
-    def may_answer(self, conversation_id: Any, text: str) -> ColumnElement[bool]:
-        """Whether `answer` might take `text` in this conversation, as an SQL condition
-        (`conversation_id` is an id or the column Conversation.id). The switchboard reads it with
-        the conversation, and asks `answer` only when it holds: false must mean `answer` returns
-        None. So a message in a conversation with nothing of ours open costs no reads of our tables."""
+    def may_answer(self, text: str) -> ColumnElement[bool]:
+        """Whether `answer` might take `text`, as an SQL condition on the conversation (in terms of
+        Conversation.id). The switchboard reads it with the conversation, and asks `answer` only
+        when it holds: false must mean `answer` returns None. So a message in a conversation with
+        nothing of ours open costs no reads of our tables."""
         ...
 
     async def answer(self, asked: Asked, text: str) -> list[BotReply] | None:

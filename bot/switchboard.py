@@ -213,6 +213,16 @@ def snapshot_columns(conversation_id: Any, state: State | None, before: int | No
     return columns
 
 
+@cache
+def _look_snapshot_columns(queue: bool) -> dict[str, Any]:
+    """`snapshot_columns` for any state, read with the conversation (made once: they never change),
+    with the queue's columns when the desk is open."""
+    columns = snapshot_columns(Conversation.id, None)
+    if queue:
+        columns.update({column.name: column for column in queue_columns()})
+    return columns
+
+
 def snapshot_of(state: State, row: Any, offered: frozenset[str] = frozenset()) -> Snapshot:
     """The Snapshot from a row with the columns of `snapshot_columns`."""
     crisis_intent, crisis_urgent = last_crisis(row) if state in HUMAN_STATES else (None, False)
@@ -335,12 +345,14 @@ class Switchboard:
 
     def _look_columns(self, text: str, queue: bool) -> dict[str, Any]:
         """The columns `receive` reads with the conversation (any state: it is not known yet)."""
-        columns = snapshot_columns(Conversation.id, None)
-        opens = [question.may_answer(Conversation.id, text) for question in self.own_questions]
-        columns["own_question_open"] = or_(*opens) if opens else false()
-        if queue:
-            columns.update({column.name: column for column in queue_columns()})
+        columns = dict(_look_snapshot_columns(queue))
+        columns["own_question_open"] = self._own_question_open(text)
         return columns
+
+    def _own_question_open(self, text: str) -> Any:
+        """Whether an own question may take `text` (SQL, in terms of Conversation.id)."""
+        opens = [question.may_answer(text) for question in self.own_questions]
+        return or_(*opens) if opens else false()
 
     def _first_look_of(self, conversation: Conversation, text: str, row: Any, offered: frozenset[str],
                        desk: Desk | None) -> FirstLook:
@@ -564,8 +576,9 @@ class Switchboard:
         follow), and the recent offers (one row each)."""
         state = State(conversation.state)
         columns = snapshot_columns(conversation.id, state, before=message.id)
-        opens = [q.may_answer(conversation.id, message.text) for q in self.own_questions]
-        columns["own_question_open"] = or_(*opens) if opens and state.value in OWN_QUESTION_STATES else false()
+        columns["own_question_open"] = (
+            select(self._own_question_open(message.text)).where(Conversation.id == conversation.id).scalar_subquery()
+            if state.value in OWN_QUESTION_STATES else false())
         desk = desk_without_queue(state, self.settings)
         queue = queue_columns() if desk is None else []
         offers = offers_query(conversation.id).subquery()

@@ -50,7 +50,7 @@ async def check(sessions, question, make_rows) -> int:  # noqa: F811
                               status="received")
             db.add(message)
             await db.flush()
-            may = await db.scalar(select(question.may_answer(conversation.id, text)))
+            may = await db.scalar(select(question.may_answer(text)).where(Conversation.id == conversation.id))
             if not may:
                 spared += 1
                 asked = Asked(db, conversation, message, _directory(), SECRET, datetime.now(UTC))

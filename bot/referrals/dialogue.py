@@ -32,6 +32,7 @@ The name is not asked (docs/referrals.md).
 from __future__ import annotations
 
 import re
+from functools import cache
 from datetime import date, time
 from typing import TYPE_CHECKING, Any
 
@@ -174,17 +175,13 @@ class CallBack:
 
     # ---- the resident's answers ---------------------------------------------------------
 
-    def may_answer(self, conversation_id: Any, text: str) -> ColumnElement[bool]:
+    def may_answer(self, text: str) -> ColumnElement[bool]:
         """A press of one of our buttons; a withdrawal, when anything was offered here; else a
         draft in the dialogue, or a request the service still has to act on."""
         said = plain(text)
         if said.startswith(PAYLOAD):
             return true()
-        ours = Referral.conversation_id == conversation_id
-        if withdraws(said):
-            return exists().where(ours)
-        return exists().where(ours, or_(and_(Referral.status == "offered", Referral.step.in_(IN_DIALOGUE)),
-                                        Referral.status.in_(ACTIVE)))
+        return _any_referral() if withdraws(said) else _open_referral()
 
     async def answer(self, asked: Asked, text: str) -> list[BotReply] | None:
         said = plain(text)
@@ -490,6 +487,18 @@ class CallBack:
                                           Message.direction == "out", Message.buttons.is_not(None))
             .order_by(Message.id.desc()).limit(1))
         return {str(b.get("payload", "")) for b in buttons or [] if isinstance(b, dict)}
+
+
+@cache
+def _any_referral() -> ColumnElement[bool]:
+    return exists().where(Referral.conversation_id == Conversation.id)
+
+
+@cache
+def _open_referral() -> ColumnElement[bool]:
+    return exists().where(Referral.conversation_id == Conversation.id,
+                          or_(and_(Referral.status == "offered", Referral.step.in_(IN_DIALOGUE)),
+                              Referral.status.in_(ACTIVE)))
 
 
 async def unshow_own_words(asked: Asked) -> None:
