@@ -1,7 +1,7 @@
 """Load benchmark: simulated residents through the gateway and the real Rasa server.
 
     .venv/bin/python bench/load.py roundtrip [--residents 1 10 50] [--messages 5]
-        [--repeat 3] [--no-two-requests] [--no-scale-out] [--ports RASA ACTIONS GATEWAY]
+        [--repeat 3] [--no-two-requests] [--no-scale-out] [--floor] [--ports RASA ACTIONS GATEWAY]
     .venv/bin/python bench/load.py replicas  [--residents 200] [--messages 50]
     .venv/bin/python bench/load.py telegram  [--residents 1 10 50 200] [--messages 5]
 
@@ -11,7 +11,9 @@ on SQLite (web chat API) in front of the same Rasa, alternating which goes first
 scale-out part: Rasa alone with one process against two processes sharing a SQL tracker store
 on PostgreSQL and a Redis lock store, at the largest N. For reference, each N also has a row
 for what Rasa did per message before (parse, then the REST channel: two requests). Every row starts after a warm-up of a
-few messages (not counted); a row has at least 50 messages, so one resident sends 50. With
+few messages (not counted); a row has at least 50 messages, so one resident sends 50. `--floor`
+adds, per N, the floor of any gateway in the same run: bench/null_gateway.py (one more HTTP hop
+and nothing else), and the same with two durable SQLite commits per message. With
 `--repeat N` the gateway/Rasa pairs run N times against the same Rasa (which goes first
 alternates) and a table of medians follows, with the median of the runs' ratios.
 `telegram`: the same through the real python-telegram-bot client polling the fake Bot API
@@ -242,6 +244,30 @@ async def through_gateway(rasa: stack.Service, actions: stack.Service, logs: Pat
         await asyncio.to_thread(gateway.stop)
 
 
+FLOOR_TARGETS = {False: "empty hop (bench/null_gateway.py)", True: "empty hop + two commits (bench/null_gateway.py)"}
+
+
+async def through_null(rasa: stack.Service, logs: Path, residents: int, messages: int, store: bool) -> dict:
+    """The floor: bench/null_gateway.py in front of the same Rasa, served as the gateway is."""
+    port_ = stack.free_port()
+    env = stack.child_environment(NULL_GATEWAY_RASA_URL=rasa.url, PYTHONPATH=str(ROOT))
+    if store:
+        env["NULL_GATEWAY_STORE"] = str(logs / f"null-{uuid.uuid4().hex[:6]}.db")
+    argv = [sys.executable, "-m", "uvicorn", "bench.null_gateway:app", "--host", "127.0.0.1",
+            "--port", str(port_), "--no-access-log"]
+    process, log_path = stack._spawn("null-gateway", argv, env, logs)
+    url = f"http://127.0.0.1:{port_}"
+    service = await asyncio.to_thread(stack._started, "null-gateway", process, url, log_path,
+                                      lambda: stack.wait_until(url, process, "null-gateway", log_path, 60, lambda r: True))
+    try:
+        result = await measure([url], residents, messages, GATEWAY)
+        result.pop("sent_ids")
+        result.update(target=FLOOR_TARGETS[store], lost=None, rss_rasa_mb=[rss_mb(rasa.process.pid)])
+        return result
+    finally:
+        await asyncio.to_thread(service.stop)
+
+
 SCALE_OUT_ENDPOINTS = """action_endpoint:
   url: ${{ACTION_ENDPOINT_URL}}
 tracker_store:
@@ -260,7 +286,7 @@ lock_store:
 
 
 async def scenario_roundtrip(residents_list: list[int], messages: int, repeat: int = 1,
-                             two_requests: bool = True, scale_out: bool = True) -> list[dict]:
+                             two_requests: bool = True, scale_out: bool = True, floor: bool = False) -> list[dict]:
     import asyncpg
 
     logs = Path(tempfile.mkdtemp(prefix="bench-roundtrip-"))
@@ -279,6 +305,10 @@ async def scenario_roundtrip(residents_list: list[int], messages: int, repeat: i
                 for row in measured:
                     row["run"] = run_index + 1
                 rows += sorted(measured, key=lambda r: r["target"] != "gateway (web chat)")
+                if floor:  # what any gateway costs: one more HTTP hop, and the two commits of storing
+                    for store in (False, True):
+                        rows.append(await through_null(rasa, logs, residents, messages, store))
+                        rows[-1]["run"] = run_index + 1
                 if two_requests:  # for reference: what Rasa did per message before, two requests
                     rows.append(await rasa_alone([rasa], residents, messages,
                                                  "Rasa alone, two requests (parse + REST)", RASA_TWO_REQUESTS))
@@ -406,20 +436,20 @@ async def scenario_telegram(residents_list: list[int], messages: int) -> list[di
     return rows
 
 
-def medians(rows: list[dict]) -> list[str]:
-    """Per number of residents: the median over the runs of the gateway's and Rasa's msg/s and
-    latencies, and the median of the runs' ratios (each run pairs a gateway and a Rasa row
-    measured back to back)."""
+def medians(rows: list[dict], front: str = "gateway") -> list[str]:
+    """Per number of residents: the median over the runs of msg/s and latencies of what stands in
+    front of Rasa (`front`: the gateway, or a floor row of bench/null_gateway.py) and of Rasa alone,
+    and the median of the runs' ratios (each run measures them in the same minutes)."""
     from statistics import median
 
-    lines = ["| residents | gateway msg/s | Rasa alone msg/s | ratio (median of runs) | ratios per run "
-             "| gateway p50 / p95 ms | Rasa alone p50 / p95 ms | p50 added ms (median of runs) |",
+    lines = [f"| residents | {front} msg/s | Rasa alone msg/s | ratio (median of runs) | ratios per run "
+             f"| {front} p50 / p95 ms | Rasa alone p50 / p95 ms | p50 added ms (median of runs) |",
              "|---|---|---|---|---|---|---|---|"]
     for residents in sorted({r["residents"] for r in rows if "run" in r}):
         def of(target: str, residents: int = residents) -> list[dict]:
             return sorted((r for r in rows if r.get("run") and r["residents"] == residents
                            and r["target"].startswith(target)), key=lambda r: r["run"])
-        gateway, alone = of("gateway"), of("Rasa alone (1 process")
+        gateway, alone = of(front), of("Rasa alone (1 process")
         if not gateway or len(gateway) != len(alone):
             continue
         ratios = [g["messages_per_second"] / a["messages_per_second"] for g, a in zip(gateway, alone, strict=True)]
@@ -443,6 +473,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1, help="roundtrip: runs of the gateway/Rasa pairs")
     parser.add_argument("--no-two-requests", action="store_true", help="roundtrip: skip the two-request rows")
     parser.add_argument("--no-scale-out", action="store_true", help="roundtrip: skip the scale-out rows")
+    parser.add_argument("--floor", action="store_true",
+                        help="roundtrip: also the floor of any gateway (bench/null_gateway.py, without and with storing)")
     parser.add_argument("--ports", type=int, nargs=3, metavar=("RASA", "ACTIONS", "GATEWAY"),
                         help="fixed ports instead of free ones")
     args = parser.parse_args()
@@ -450,7 +482,7 @@ def main() -> int:
         PORTS.update(rasa=args.ports[0], actions=args.ports[1], gateway=args.ports[2])
     if args.scenario == "roundtrip":
         rows = asyncio.run(scenario_roundtrip(args.residents or [1, 10, 50], args.messages or 5, args.repeat,
-                                              not args.no_two_requests, not args.no_scale_out))
+                                              not args.no_two_requests, not args.no_scale_out, args.floor))
     elif args.scenario == "telegram":
         rows = asyncio.run(scenario_telegram(args.residents or [1, 10, 50, 200], args.messages or 5))
     else:
@@ -469,7 +501,8 @@ def main() -> int:
               f"| {r.get('load_before', '–')} / {r.get('load_after', '–')} |"
               + (f" {r.get('run', '–')} |" if args.repeat > 1 else ""))
     if args.scenario == "roundtrip" and args.repeat > 1:
-        print("\n" + "\n".join(medians(rows)))
+        for front in ("gateway", *(FLOOR_TARGETS.values() if args.floor else ())):
+            print("\n" + "\n".join(medians(rows, front)))
     elif args.scenario == "roundtrip":
         for gateway, alone in zip(rows[0::3], rows[1::3], strict=False):
             if gateway["target"].startswith("gateway") and alone["residents"] == gateway["residents"]:
