@@ -453,24 +453,14 @@ class Switchboard:
         if look is not None and not look.own_question_open:
             turn = self._turn(look.text, look.snapshot, look.desk, self._crisis_in(look.text, look.conversation_id))
             decision = decide(turn)
-            resident, channel = look.resident, look.channel
             if decision.ask_assistant is None:  # final without the assistant
                 return await self._finish(message_id, claim, decision)
+            resident, channel = look.resident, look.channel
         else:
-            async with self.sessions.begin() as session:
-                message = await self._claimed(session, message_id, claim)
-                if message is None:
-                    return await self._stored_outcome(message_id)
-                first, decision = await self._first_look(session, message)
-                if decision.ask_assistant is None:  # final without the assistant: finish here
-                    finished = await self._carry_out(session, message, decision)
-                else:
-                    finished = None
-                    resident, channel = message.conversation.resident, message.conversation.channel
-            if finished is not None:
-                return await self._after_commit(finished)
-            assert first is not None
-            turn = first
+            looked = await self._look_in_a_transaction(message_id, claim)
+            if isinstance(looked, Outcome):
+                return looked
+            turn, decision, resident, channel = looked
         assert decision.ask_assistant is not None
         try:  # no transaction is open while the assistant answers
             conversed = await self.rasa.converse(resident, decision.ask_assistant,
@@ -479,6 +469,21 @@ class Switchboard:
             log.warning("assistant unavailable (%s); message %s kept as pending", error, message_id)
             conversed = None
         return await self._finish(message_id, claim, None, turn, conversed)
+
+    async def _look_in_a_transaction(self, message_id: int, claim: datetime) -> Outcome | tuple[Turn, Decision, str, str]:
+        """The first look in a transaction of its own, in which own questions may answer (and
+        write): the Outcome when the decision was final (or the message is no longer ours), else
+        the turn, the decision that asks the assistant, and the resident and channel to ask for."""
+        async with self.sessions.begin() as session:
+            message = await self._claimed(session, message_id, claim)
+            if message is None:
+                return await self._stored_outcome(message_id)
+            turn, decision = await self._first_look(session, message)
+            if decision.ask_assistant is not None:
+                assert turn is not None
+                return turn, decision, message.conversation.resident, message.conversation.channel
+            finished = await self._carry_out(session, message, decision)
+        return await self._after_commit(finished)
 
     async def _finish(self, message_id: int, claim: datetime, decision: Decision | None,
                       turn: Turn | None = None, conversed: Conversed | None = None) -> Outcome:
