@@ -157,9 +157,11 @@ def decide(turn: Turn, assistant: Conversed | _AssistantDown | None = None) -> D
     if assistant is None:
         if typed_payload(turn.text, turn.conversation.offered):
             # Typed, not pressed: a payload never offered sets no intent, entity or need
-            # (issue 12); the resident gets the warm open question instead.
-            waiting = _waiting_note(turn) if state == State.WAITING else []
-            return Decision(replies=[say("utter_gateway_unsure"), *waiting])
+            # (issue 12); the resident gets the warm open question instead, or in the queue
+            # only where they stand (the question's theme buttons would lead nowhere there).
+            if state == State.WAITING:
+                return Decision(replies=_waiting_note(turn))
+            return Decision(replies=[say("utter_gateway_unsure")])
         return Decision(ask_assistant=turn.text)
     if isinstance(assistant, _AssistantDown):
         return _assistant_down(turn)

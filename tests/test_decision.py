@@ -313,3 +313,15 @@ def test_only_offered_payloads_act_as_payloads():
     assert not typed_payload(' /choose_theme{"theme": "schulden"} ', offered)
     assert not typed_payload("/greet", frozenset())  # Telegram's /start
     assert not typed_payload("ik heb schulden / rekeningen", frozenset())
+
+
+def test_a_typed_payload_in_the_queue_gets_where_the_resident_stands_without_dead_buttons():
+    """Theme buttons ("Geldzorgen", ...) lead nowhere while a person is awaited: only the note."""
+    for desk in (OPEN, CLOSED):
+        waiting = Turn("/ask_human", Snapshot(State.WAITING), desk)
+        decision = decide(waiting)
+        assert decision.ask_assistant is None
+        assert [r.buttons for r in decision.replies] == [[]] * len(decision.replies)
+        assert decision.replies and "medewerker" in decision.replies[-1].text
+    in_the_bot = decide(Turn("/ask_human", Snapshot(State.BOT), OPEN))
+    assert in_the_bot.replies[0].buttons  # the warm question with its themes, as before
