@@ -41,11 +41,13 @@ async def stream_ends_after(client: httpx.AsyncClient, action) -> bool:
             return False
 
 
-def voordeur_user(gateway, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+async def voordeur_user(gateway, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    """The command in a thread: the test's gateway runs in this event loop and must be able to
+    finish what it is writing while the command writes too."""
     env = {"DATABASE_URL": gateway.app.state.settings.database_url, "VOORDEUR_DEMO_MODE": "1",
            "PATH": "/usr/bin:/bin", "VOORDEUR_DATA_DIR": str(gateway.app.state.settings.data_dir),
            "VOORDEUR_PASSWORD_HASHING": gateway.app.state.settings.password_hashing}  # as the test's gateway
-    return subprocess.run([str(VOORDEUR), "user", *args], input=stdin, capture_output=True, text=True,
+    return await asyncio.to_thread(subprocess.run, [str(VOORDEUR), "user", *args], input=stdin, capture_output=True, text=True,
                           env=env, cwd=ROOT, timeout=60)
 
 
@@ -107,14 +109,14 @@ async def test_reset_password_and_change_role_from_the_command_line(gateway_with
     await make_user(gw, "sanne", "worker", "Sanne")
     before = await login(gw, "sanne")
 
-    result = voordeur_user(gw, "reset-password", "sanne", "--password-stdin", stdin=NEW_PASSWORD + "\n")
+    result = await voordeur_user(gw, "reset-password", "sanne", "--password-stdin", stdin=NEW_PASSWORD + "\n")
     assert result.returncode == 0, result.stderr
     assert not await signed_in(before)  # the old session ended
     assert (await login(gw, "sanne")).last_login.status_code == 401  # old password
     worker = await login(gw, "sanne", NEW_PASSWORD)
     assert worker.last_login.headers["location"] == "/console"
 
-    result = voordeur_user(gw, "set", "sanne", "--role", "manager", "--team", "schuldhulp")
+    result = await voordeur_user(gw, "set", "sanne", "--role", "manager", "--team", "schuldhulp")
     assert result.returncode == 0, result.stderr
     assert not await signed_in(worker)  # a new role signs out
     manager = await login(gw, "sanne", NEW_PASSWORD)
@@ -122,10 +124,10 @@ async def test_reset_password_and_change_role_from_the_command_line(gateway_with
     async with gw.switchboard.sessions() as db:
         assert (await db.scalar(select(User).where(User.username == "sanne"))).team == "schuldhulp"
 
-    result = voordeur_user(gw, "deactivate", "sanne")
+    result = await voordeur_user(gw, "deactivate", "sanne")
     assert result.returncode == 0 and "deactivated" in result.stdout
     assert (await manager.get("/dashboard", headers={"accept": "text/html"})).status_code != 200
-    assert voordeur_user(gw, "deactivate", "nobody").returncode == 1
+    assert (await voordeur_user(gw, "deactivate", "nobody")).returncode == 1
 
 
 async def test_an_idle_session_ends_and_background_refreshes_do_not_keep_it_alive(gateway_without_rasa):
