@@ -33,7 +33,8 @@ run: setup model
 	.venv/bin/voordeur run
 
 # Tests whose gateways also run on PostgreSQL when it is reachable (issue 7).
-PG_TESTS := tests/test_webchat.py tests/test_rasa_down.py tests/handover tests/channels tests/security tests/referrals
+PG_TESTS := tests/test_webchat.py tests/test_rasa_down.py tests/handover tests/channels tests/security tests/referrals \
+  tests/test_own_questions.py tests/test_claims.py
 
 test: setup model system-packages test-tools
 	.venv/bin/python -m pytest $(PYTEST_ARGS)
