@@ -93,3 +93,18 @@ def test_every_rewrite_changes_its_example(language):
     for pattern, replacement, example in raw_lexicon(language).get("rewrites") or []:
         plain = base(example)
         assert re.sub(expand(pattern, macros), replacement, plain) != plain, (pattern, example)
+
+
+@pytest.mark.parametrize("lexicon", lexicons(), ids=lambda lexicon: lexicon.language)
+def test_one_pattern_of_all_rules_finds_what_some_rule_finds(lexicon):
+    """The crisis net tries the rules one by one only where the lexicon's joined pattern found
+    something: it must find something exactly where at least one rule's pattern does."""
+    examples = [text for lx in lexicons() for rule in lx.rules + lx.cues for text in rule.positive + rule.negative]
+    examples += ["hallo", "ik heb schulden", "de buren maken herrie", "", "ik wil dood", "hij heeft een mes"]
+    found_by_a_rule = 0
+    for text in examples:
+        for form in lexicon.forms(text):
+            by_a_rule = any(rule.pattern.search(form) for rule in lexicon.rules)
+            found_by_a_rule += by_a_rule
+            assert bool(lexicon.any_rule.search(form)) == by_a_rule, (lexicon.language, form)
+    assert found_by_a_rule > 0

@@ -74,6 +74,8 @@ def detect_crisis(text: str) -> CrisisMatch | None:
 
 
 def _first_rule(lexicon: Lexicon, forms: list[str]) -> Rule | None:
+    if not any(lexicon.any_rule.search(form) for form in forms):
+        return None
     for form in forms:
         for rule in lexicon.rules:
             if rule_matches(rule, form):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -49,11 +49,11 @@ class Rule:
     def intent(self) -> str:
         return INTENT_OF_KIND[self.kind]
 
-    @property
+    @cached_property  # a frozen dataclass keeps it in its __dict__: read on every message
     def pattern(self) -> re.Pattern[str]:
         return _compiled("|".join(self.match))
 
-    @property
+    @cached_property
     def unless_pattern(self) -> re.Pattern[str] | None:
         return _compiled("|".join(self.unless)) if self.unless else None
 
@@ -64,6 +64,12 @@ class Lexicon:
     rewrites: tuple[Rewrite, ...]
     rules: tuple[Rule, ...]
     cues: tuple[Rule, ...]
+
+    @cached_property
+    def any_rule(self) -> re.Pattern[str]:
+        """Every rule's alternatives in one pattern: where it finds nothing, no rule fires (most
+        messages), so the rules are not tried one by one."""
+        return _compiled("|".join(alternative for rule in self.rules for alternative in rule.match))
 
     def forms(self, text: str) -> list[str]:
         """The normalised forms of a message that this language's patterns read."""
@@ -124,6 +130,8 @@ def lexicons() -> tuple[Lexicon, ...]:
     loaded = tuple(load_lexicon(path) for path in paths)
     for rule in (rule for lexicon in loaded for rule in lexicon.rules + lexicon.cues):
         rule.pattern, rule.unless_pattern  # noqa: B018 -- compile now, not on the first resident in crisis
+    for lexicon in loaded:
+        lexicon.any_rule  # noqa: B018
     return loaded
 
 
