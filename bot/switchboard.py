@@ -304,8 +304,7 @@ class Switchboard:
 
     async def _store(self, inbound: Inbound, resident: str, claim: bool,
                      look: bool) -> tuple[Stored, FirstLook | None]:
-        """`store`; with `look`, the conversation is read with what the decision needs of it (an
-        existing conversation only: a first message is looked at by `process` as usual)."""
+        """`store`; with `look`, the conversation is read with what the decision needs of it."""
         key = (inbound.channel, resident)
         address = seal(self.secret, inbound.user_id) if inbound.channel in self.deliverers else None
         claimed_at = utcnow() if claim else None
@@ -382,10 +381,10 @@ class Switchboard:
     async def _find_or_make_conversation(session: AsyncSession, channel: str, resident: str, address: str | None,
                                          columns: dict[str, Any] | None = None) -> tuple[Conversation, Any]:
         """The conversation (made, or reopened when closed), and the `columns` read with it
-        (None for a conversation made now, or when none were asked)."""
+        (None when none were asked)."""
+        labelled = [column.label(name) for name, column in (columns or {}).items()]
         found = (await session.execute(
-            select(Conversation, *(column.label(name) for name, column in (columns or {}).items()))
-            .where(Conversation.channel == channel, Conversation.resident == resident)
+            select(Conversation, *labelled).where(Conversation.channel == channel, Conversation.resident == resident)
         )).first()
         row = found._mapping if found is not None and columns else None
         conversation = found[0] if found is not None else None
@@ -393,6 +392,8 @@ class Switchboard:
             conversation = Conversation(channel=channel, resident=resident, address=address)
             session.add(conversation)
             await session.flush()
+            if labelled:  # a first message is looked at like any other: in this transaction
+                row = (await session.execute(select(*labelled).where(Conversation.id == conversation.id))).one()._mapping
         elif address and conversation.address is None:
             conversation.address = address
         await lifecycle.reopen(session, conversation)
