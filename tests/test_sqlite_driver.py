@@ -70,3 +70,17 @@ async def test_a_constraint_still_raises_integrity_error_and_rolls_back(sessions
             db.add(Conversation(channel="webchat", resident="same"))  # unique (channel, resident)
     async with sessions() as db:
         assert list(await db.scalars(select(Conversation.resident))) == ["same"]  # "other" rolled back
+
+
+async def test_a_transaction_is_rolled_back_only_when_it_is_open(sessions, trips):
+    async with sessions.begin() as db:
+        trips.clear()
+        db.add(Conversation(channel="webchat", resident="kept"))
+    assert "rollback" not in trips  # committed: the pool's reset has nothing to undo
+    async with sessions() as db:  # left without a commit: the written row is undone
+        db.add(Conversation(channel="webchat", resident="dropped"))
+        await db.flush()
+        trips.clear()
+    assert trips == ["rollback"]
+    async with sessions() as db:
+        assert list(await db.scalars(select(Conversation.resident))) == ["kept"]
