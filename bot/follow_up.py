@@ -228,6 +228,9 @@ class FollowUpQuestion:
     def __init__(self, days: int = DEFAULT_DAYS) -> None:
         self.days = days  # Settings.follow_up_days (VOORDEUR_FOLLOW_UP_DAYS)
 
+    def waits(self) -> ColumnElement[bool]:
+        return _waiting_follow_up()
+
     def may_answer(self, text: str) -> ColumnElement[bool]:
         """A press of one of our buttons, or a follow-up offered or asked in this conversation."""
         return true() if PAYLOAD.match(text.strip()) else _offered_or_asked()
@@ -303,6 +306,7 @@ class FollowUpQuestion:
         """Offer the follow-up when the assistant gave the number of a service that does not
         call back; once per service, never again in a conversation that said no, and only on a
         turn that asks nothing else (noted as `waiting` until then: one question at a time)."""
+        noted = False
         for instruction in decision.instructions:
             need = instruction.get("need")
             if not isinstance(need, dict) or need.get("outcome") not in GAVE_A_NUMBER:
@@ -317,8 +321,9 @@ class FollowUpQuestion:
             if not earlier:
                 asked.session.add(FollowUp(conversation_id=asked.conversation.id, service_id=service.id,
                                            intent=intent, status="waiting"))
+                noted = True
                 await asked.session.flush()
-        if asks_something(decision.replies):
+        if asks_something(decision.replies) or not (asked.waiting or noted):
             return []
         waiting = await asked.session.scalar(select(FollowUp).where(
             FollowUp.conversation_id == asked.conversation.id, FollowUp.status == "waiting",
@@ -329,6 +334,11 @@ class FollowUpQuestion:
         waiting.created_at = utcnow()  # when it was put to the resident (free words are read after it)
         offer = "utter_gateway_follow_up_offer" + _channel_variant(asked.conversation)
         return [_with_payloads(offer, waiting.service_id)]
+
+
+@cache
+def _waiting_follow_up() -> ColumnElement[bool]:
+    return exists().where(FollowUp.conversation_id == Conversation.id, FollowUp.status == "waiting")
 
 
 @cache

@@ -13,7 +13,8 @@ Each kind of question implements `OwnQuestion`; the switchboard keeps a list of 
   just before a crisis put the resident in the queue, is still taken. Replies mean: this message answered our open question, and
   the assistant does not see it. None means: not ours, the assistant answers as usual.
 - `after` is asked once the assistant's decision is carried out in the database, and may add
-  replies after the assistant's (an offer after a need was routed). It sees the decision's
+  replies after the assistant's (an offer after a need was routed, or one that waited; `waits`
+  says, read with the conversation, whether any waits, so most turns read nothing of ours). It sees the decision's
   need instructions, so it knows which service was named, and the replies so far (the
   assistant's, and an earlier own question's): when they already ask something (`asks_something`)
   an offer waits for a later turn, so the resident gets one question at a time.
@@ -51,6 +52,9 @@ class Asked:
     directory: Directory
     secret: str  # VOORDEUR_SECRET: seal a number before it is stored
     now: datetime  # timezone-aware (bot.clock.now(): a test may freeze it)
+    # Whether an offer of an own question waited when the conversation was read (`waits`);
+    # when not, `after` looks only for the offers it notes itself in this turn.
+    waiting: bool = True
 
 
 class OwnQuestion(Protocol):
@@ -65,6 +69,12 @@ class OwnQuestion(Protocol):
 
     async def answer(self, asked: Asked, text: str) -> list[BotReply] | None:
         """Replies when `text` answers an open question of ours in this conversation, else None."""
+        ...
+
+    def waits(self) -> ColumnElement[bool]:
+        """Whether an offer of ours waits to be asked after a later turn, as an SQL condition in
+        terms of Conversation.id, read with the conversation (`Asked.waiting`): false must mean
+        `after` finds no waiting offer but the ones it notes itself in this turn."""
         ...
 
     async def after(self, asked: Asked, decision: Decision) -> list[BotReply]:

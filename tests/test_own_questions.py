@@ -1,6 +1,7 @@
 """`OwnQuestion.may_answer` (bot/own_questions.py): the switchboard asks an own question only when
 this SQL condition holds, so it must never be false for a message the question would take. Every
-kind of text residents send, against every state a call back and a follow-up can be in."""
+kind of text residents send, against every state a call back and a follow-up can be in. And
+`OwnQuestion.waits`: told it was false, `after` must give what it gives when it looks itself."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from bot.decision import Decision
 from bot.follow_up import STATUSES as FOLLOW_UP_STATUSES
 from bot.follow_up import FollowUp, FollowUpQuestion
 from bot.own_questions import Asked
+from bot.rasa import BotReply
 from bot.referrals.dialogue import IN_DIALOGUE, CallBack
 from bot.referrals.lifecycle import offer
 from bot.referrals.models import STATUSES as REFERRAL_STATUSES
@@ -93,3 +96,84 @@ async def test_the_follow_up_is_asked_whenever_it_might_answer(sessions, status)
     spared = await check(sessions, FollowUpQuestion(), rows)
     if status not in ("offered", "asked"):
         assert spared == len([t for t in TEXTS if not t.startswith("gelukt:")])
+
+
+# ---- `waits`: the offers asked after a turn --------------------------------------------------
+
+TURNS = {  # what the assistant just did: said something plain, asked something, gave a number
+    "plain": Decision(replies=[BotReply("Oké.")]),
+    "asks": Decision(replies=[BotReply("Welke wijk?", [{"title": "Noord", "payload": "/wijk"}])]),
+    "routed": Decision(replies=[BotReply("Bel de Voedselbank.")], instructions=[
+        {"need": {"intent": "debt_food", "service": "voedselbank", "outcome": "met"}},
+        {"need": {"intent": "debt_general", "service": "schuldhulp", "outcome": "met"}}]),
+}
+
+
+async def after_both_ways(sessions, question, make_rows) -> list[bool]:  # noqa: F811
+    """For every kind of turn: `after` told what `waits` read gives what it gives when it must
+    look itself. Returns what `waits` read per turn."""
+    read = []
+    async with sessions() as db:
+        conversation = Conversation(channel="webchat", resident="r" * 32, wijk="Noord")
+        db.add(conversation)
+        await db.flush()
+        await make_rows(db, conversation.id)
+        await db.flush()
+        for decision in TURNS.values():
+            answers = []
+            for waiting in (None, True):
+                savepoint = await db.begin_nested()
+                message = Message(conversation_id=conversation.id, direction="in", sender="resident", text="hoi",
+                                  status="received")
+                db.add(message)
+                await db.flush()
+                if waiting is None:
+                    waiting = bool(await db.scalar(select(question.waits()).where(Conversation.id == conversation.id)))
+                    read.append(waiting)
+                asked = Asked(db, conversation, message, _directory(), SECRET, datetime.now(UTC), waiting)
+                answers.append([reply.text for reply in await question.after(asked, decision)])
+                await savepoint.rollback()
+                await db.refresh(conversation)
+            assert answers[0] == answers[1], (question.name, decision)
+        await db.rollback()
+    return read
+
+
+@pytest.mark.parametrize("status, step", REFERRAL_STATES)
+async def test_the_call_back_offer_that_waits_is_always_seen(sessions, status, step):  # noqa: F811
+    async def rows(db, conversation_id):
+        referral = await offer(db, _directory(), conversation_id, "schuldhulp", wijk="Noord")
+        referral.status, referral.step = status, step or "offer"
+
+    read = await after_both_ways(sessions, CallBack(), rows)
+    assert all(read) == ((status, step) == ("offered", "waiting"))
+
+
+@pytest.mark.parametrize("status", FOLLOW_UP_STATUSES)
+async def test_the_follow_up_that_waits_is_always_seen(sessions, status):  # noqa: F811
+    async def rows(db, conversation_id):
+        db.add(FollowUp(conversation_id=conversation_id, service_id="voedselbank", intent="debt_food",
+                        status=status, asked_at=datetime.now(UTC).replace(tzinfo=None)))
+
+    read = await after_both_ways(sessions, FollowUpQuestion(), rows)
+    assert all(read) == (status == "waiting")
+
+
+async def test_an_offer_noted_in_this_turn_is_asked_though_nothing_waited(sessions):  # noqa: F811
+    async def rows(db, conversation_id):
+        pass
+
+    for question in (CallBack(), FollowUpQuestion()):
+        assert await after_both_ways(sessions, question, rows) == [False] * len(TURNS)
+    async with sessions() as db:  # and the routed turn does bring an offer
+        conversation = Conversation(channel="webchat", resident="s" * 32, wijk="Noord")
+        db.add(conversation)
+        await db.flush()
+        message = Message(conversation_id=conversation.id, direction="in", sender="resident", text="hoi",
+                          status="received")
+        db.add(message)
+        await db.flush()
+        asked = Asked(db, conversation, message, _directory(), SECRET, datetime.now(UTC), False)
+        assert await CallBack().after(asked, TURNS["routed"]) != []
+        assert await FollowUpQuestion().after(asked, TURNS["routed"]) != []
+        await db.rollback()

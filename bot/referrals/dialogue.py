@@ -151,6 +151,7 @@ class CallBack:
 
     async def after(self, asked: Asked, decision: Decision) -> list[BotReply]:
         session, conversation = asked.session, asked.conversation
+        noted = False
         for service_id in routed_services(decision):
             try:
                 service = asked.directory.service(service_id)
@@ -161,8 +162,9 @@ class CallBack:
             referral = await offer(session, asked.directory, conversation.id, service_id, conversation.wijk,
                                    now=asked.now, asked=False)  # counted as offered once asked
             referral.step = "waiting"
+            noted = True
             await session.flush()
-        if asks_something(decision.replies):
+        if asks_something(decision.replies) or not (asked.waiting or noted):
             return []
         waiting = await session.scalar(
             select(Referral).where(Referral.conversation_id == conversation.id, Referral.status == "offered",
@@ -174,6 +176,9 @@ class CallBack:
         return [say("utter_gateway_referral_offer", service=self._service(asked, waiting).name)]
 
     # ---- the resident's answers ---------------------------------------------------------
+
+    def waits(self) -> ColumnElement[bool]:
+        return _waiting_referral()
 
     def may_answer(self, text: str) -> ColumnElement[bool]:
         """A press of one of our buttons; a withdrawal, when anything was offered here; else a
@@ -492,6 +497,12 @@ class CallBack:
 @cache
 def _any_referral() -> ColumnElement[bool]:
     return exists().where(Referral.conversation_id == Conversation.id)
+
+
+@cache
+def _waiting_referral() -> ColumnElement[bool]:
+    return exists().where(Referral.conversation_id == Conversation.id, Referral.status == "offered",
+                          Referral.step == "waiting")
 
 
 @cache
