@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import false, func, literal, or_, select, true, update
+from sqlalchemy import false, func, insert, literal, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import joinedload, selectinload
@@ -140,6 +140,7 @@ class FirstLook:
     snapshot: Snapshot
     desk: Desk
     own_question_open: bool  # an own question may take this message (`OwnQuestion.may_answer`)
+    own_question_waiting: bool  # an own question's offer waits to be asked (`OwnQuestion.waits`)
 
 
 # A channel's way of sending stored replies out: (sealed address unsealed, messages).
@@ -258,6 +259,9 @@ class Finished:
     push_to: tuple[Deliverer, str] | None  # a push channel's deliverer and sealed address
 
 
+_INSERT_MESSAGE = insert(Message.__table__).returning(Message.__table__.c.id)
+
+
 def outgoing(message: Message) -> Outgoing:
     return Outgoing(message.id, message.text, list(message.buttons or []), message.sender, message.author)
 
@@ -314,23 +318,21 @@ class Switchboard:
                 conversation, row = await self._find_or_make_conversation(
                     session, inbound.channel, resident, address,
                     self._look_columns(inbound.text, queue=desk is None) if look else None)
-                message = self._inbound_message(conversation.id, inbound, claimed_at)
-                session.add(message)
+                message_id = await self._insert_inbound(session, conversation.id, inbound, claimed_at)
                 first = None
                 if row is not None:
                     offered: frozenset[str] = frozenset()
                     if inbound.text.strip().startswith("/"):  # a payload acts only if it was offered
                         offered = payloads_in(await session.scalars(offers_query(conversation.id)))
                     first = self._first_look_of(conversation, inbound.text, row, offered, desk)
-            return Stored(message.id, conversation.id, claim=claimed_at, key=key), first
+            return Stored(message_id, conversation.id, claim=claimed_at, key=key), first
         except IntegrityError:  # a concurrent first message made the conversation, or a duplicate
             pass
         conversation_id = await self._conversation_id(inbound.channel, resident, address)
         try:
             async with self.sessions.begin() as session:
-                message = self._inbound_message(conversation_id, inbound, claimed_at)
-                session.add(message)
-            return Stored(message.id, conversation_id, claim=claimed_at, key=key), None
+                message_id = await self._insert_inbound(session, conversation_id, inbound, claimed_at)
+            return Stored(message_id, conversation_id, claim=claimed_at, key=key), None
         except IntegrityError:
             async with self.sessions() as session:
                 first_id = await session.scalar(
@@ -346,6 +348,8 @@ class Switchboard:
         """The columns `receive` reads with the conversation (any state: it is not known yet)."""
         columns = dict(_look_snapshot_columns(queue))
         columns["own_question_open"] = self._own_question_open(text)
+        waits = [question.waits() for question in self.own_questions]
+        columns["own_question_waiting"] = or_(*waits) if waits else false()
         return columns
 
     def _own_question_open(self, text: str) -> Any:
@@ -363,19 +367,18 @@ class Switchboard:
             desk = Desk(True, None, row["waiting"], row["waiting_urgent"], self.settings.minutes_per_case)
         own_question_open = bool(row["own_question_open"]) and state.value in OWN_QUESTION_STATES
         return FirstLook(conversation.id, conversation.channel, conversation.resident, text,
-                         snapshot_of(state, row, offered), desk, own_question_open)
+                         snapshot_of(state, row, offered), desk, own_question_open, bool(row["own_question_waiting"]))
 
     @staticmethod
-    def _inbound_message(conversation_id: int, inbound: Inbound, claimed_at: datetime | None) -> Message:
-        return Message(
-            conversation_id=conversation_id,
-            direction="in",
-            sender="resident",
-            text=inbound.text,
-            channel_message_id=inbound.channel_message_id,
-            status="received",
-            claimed_at=claimed_at,
-        )
+    async def _insert_inbound(session: AsyncSession, conversation_id: int, inbound: Inbound,
+                              claimed_at: datetime | None) -> int:
+        """Write the inbound message at once and return its id (a plain INSERT: nothing else in
+        the transaction needs it as an object, so the session's unit of work is skipped)."""
+        message_id = await session.scalar(_INSERT_MESSAGE, {
+            "conversation_id": conversation_id, "direction": "in", "sender": "resident", "text": inbound.text,
+            "channel_message_id": inbound.channel_message_id, "status": "received", "claimed_at": claimed_at})
+        assert message_id is not None
+        return message_id
 
     @staticmethod
     async def _find_or_make_conversation(session: AsyncSession, channel: str, resident: str, address: str | None,
@@ -451,11 +454,13 @@ class Switchboard:
         claim = claim or await self._claim(message_id)
         if claim is None:  # done already, or in the hands of another replica right now
             return await self._stored_outcome(message_id)
+        waiting = True  # whether an own question's offer may wait (unknown: look)
         if look is not None and not look.own_question_open:
             turn = self._turn(look.text, look.snapshot, look.desk, self._crisis_in(look.text, look.conversation_id))
             decision = decide(turn)
+            waiting = look.own_question_waiting
             if decision.ask_assistant is None:  # final without the assistant
-                return await self._finish(message_id, claim, decision)
+                return await self._finish(message_id, claim, decision, waiting=waiting)
             resident, channel = look.resident, look.channel
         else:
             looked = await self._look_in_a_transaction(message_id, claim)
@@ -469,7 +474,7 @@ class Switchboard:
         except RasaUnavailable as error:
             log.warning("assistant unavailable (%s); message %s kept as pending", error, message_id)
             conversed = None
-        return await self._finish(message_id, claim, None, turn, conversed)
+        return await self._finish(message_id, claim, None, turn, conversed, waiting)
 
     async def _look_in_a_transaction(self, message_id: int, claim: datetime) -> Outcome | tuple[Turn, Decision, str, str]:
         """The first look in a transaction of its own, in which own questions may answer (and
@@ -487,9 +492,10 @@ class Switchboard:
         return await self._after_commit(finished)
 
     async def _finish(self, message_id: int, claim: datetime, decision: Decision | None,
-                      turn: Turn | None = None, conversed: Conversed | None = None) -> Outcome:
+                      turn: Turn | None = None, conversed: Conversed | None = None, waiting: bool = True) -> Outcome:
         """The transaction that carries the decision out, if the message is still ours: `decision`,
-        or the one `turn` gets with the assistant's answer (None: the assistant was away)."""
+        or the one `turn` gets with the assistant's answer (None: the assistant was away).
+        `waiting`: an own question's offer waited at the first look (`Asked.waiting`)."""
         async with self.sessions.begin() as session:
             message = await self._claimed(session, message_id, claim)
             if message is None:  # our claim went stale and another process took over
@@ -502,7 +508,7 @@ class Switchboard:
                     decision = decide(dataclasses.replace(turn, conversation=waited), ASSISTANT_DOWN)
                 else:
                     decision = decide(turn, conversed)
-            finished = await self._carry_out(session, message, decision)
+            finished = await self._carry_out(session, message, decision, waiting)
         return await self._after_commit(finished)
 
     async def _claim(self, message_id: int) -> datetime | None:
@@ -611,7 +617,8 @@ class Switchboard:
         row = (await session.execute(select(*queue_columns()))).one()
         return Desk(True, None, row.waiting, row.waiting_urgent, self.settings.minutes_per_case)
 
-    async def _carry_out(self, session: AsyncSession, message: Message, decision: Decision) -> Finished:
+    async def _carry_out(self, session: AsyncSession, message: Message, decision: Decision,
+                         waiting: bool = True) -> Finished:
         """Do in the database what the decision says (the caller commits): the message's intent
         and status, need events, a handover, the replies. Replies the channel reads itself (the
         web chat) are stored delivered, so no second transaction marks them."""
@@ -638,7 +645,7 @@ class Switchboard:
         replies = list(decision.replies)
         if (decision.own_question is None and decision.handover is None and not decision.keep_pending
                 and conversation.state == State.BOT.value):
-            asked = self._asked(session, message)
+            asked = self._asked(session, message, waiting)
             for question in self.own_questions:  # each sees the replies so far: one question per turn
                 replies += await question.after(asked, dataclasses.replace(decision, replies=replies))
         if queue_changed:
@@ -654,8 +661,9 @@ class Switchboard:
         return (deliver, address) if deliver is not None and address is not None else None
 
 
-    def _asked(self, session: AsyncSession, message: Message) -> Asked:
-        return Asked(session, message.conversation, message, default_directory(self.settings.directory_path), self.secret, clock.now())
+    def _asked(self, session: AsyncSession, message: Message, waiting: bool = True) -> Asked:
+        return Asked(session, message.conversation, message, default_directory(self.settings.directory_path),
+                     self.secret, clock.now(), waiting)
 
     async def _earlier_pending(self, session: AsyncSession, message: Message) -> bool:
         earlier = await session.scalar(
