@@ -255,11 +255,12 @@ class Finished:
     resident: str
     state: str
     decision: Decision
-    replies: list[Message]
+    replies: list[Outgoing]  # stored
     push_to: tuple[Deliverer, str] | None  # a push channel's deliverer and sealed address
 
 
 _INSERT_MESSAGE = insert(Message.__table__).returning(Message.__table__.c.id)
+_INSERT_REPLIES = insert(Message.__table__).returning(Message.__table__.c.id, sort_by_parameter_order=True)
 
 
 def outgoing(message: Message) -> Outgoing:
@@ -541,7 +542,7 @@ class Switchboard:
         unused guess, live listeners hear the replies, a push channel sends them."""
         if finished.decision.forget_assistant_turn:
             await self._forget_guess(finished.resident)
-        outgoing_messages = [outgoing(m) for m in finished.replies]
+        outgoing_messages = finished.replies
         if outgoing_messages:
             self.notifier.publish(f"conversation:{finished.conversation_id}", outgoing_messages)
             if finished.push_to is not None:
@@ -651,7 +652,7 @@ class Switchboard:
         if queue_changed:
             self.notifier.publish("queue", {"conversation": conversation.id})
         push_to = self._push_to(conversation.channel, conversation.address)
-        stored = self._store_replies(session, message, replies, "queued" if push_to else "delivered")
+        stored = await self._store_replies(session, message, replies, "queued" if push_to else "delivered")
         return Finished(conversation.id, conversation.channel, conversation.resident, conversation.state, decision, stored, push_to)
 
     def _push_to(self, channel: str, address: str | None) -> tuple[Deliverer, str] | None:
@@ -699,23 +700,17 @@ class Switchboard:
             except InvalidNeed as error:
                 log.warning("need event refused: %s", error)
 
-    def _store_replies(self, session: AsyncSession, message: Message, replies: list[BotReply],
-                       status: str) -> list[Message]:
-        stored = [
-            Message(
-                conversation_id=message.conversation_id,
-                direction="out",
-                sender="bot",
-                text=reply.text,
-                buttons=reply.buttons or None,
-                status=status,
-                in_reply_to=message.id,
-            )
-            for reply in replies
-            if reply.text
-        ]
-        session.add_all(stored)
-        return stored
+    @staticmethod
+    async def _store_replies(session: AsyncSession, message: Message, replies: list[BotReply],
+                             status: str) -> list[Outgoing]:
+        """The assistant's replies, written in one INSERT (in order: their ids say it)."""
+        rows = [{"conversation_id": message.conversation_id, "direction": "out", "sender": "bot", "text": reply.text,
+                 "buttons": reply.buttons or None, "status": status, "in_reply_to": message.id}
+                for reply in replies if reply.text]
+        if not rows:
+            return []
+        ids = list(await session.scalars(_INSERT_REPLIES, rows))
+        return [Outgoing(id, row["text"], list(row["buttons"] or []), "bot") for id, row in zip(ids, rows, strict=True)]
 
     # ---- delivery ------------------------------------------------------------------------
 
