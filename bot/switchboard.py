@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import false, func, insert, literal, or_, select, true, update
+from sqlalchemy import Select, bindparam, false, func, insert, literal, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import joinedload, selectinload
@@ -259,6 +259,12 @@ class Finished:
     push_to: tuple[Deliverer, str] | None  # a push channel's deliverer and sealed address
 
 
+# A resident's conversation on a channel (parameters: channel, resident).
+FIND_CONVERSATION = select(Conversation).where(Conversation.channel == bindparam("channel"),
+                                               Conversation.resident == bindparam("resident"))
+# An inbound message with its conversation, its row locked (PostgreSQL); parameter: id.
+CLAIMED_MESSAGE = (select(Message).options(joinedload(Message.conversation, innerjoin=True))
+                   .where(Message.id == bindparam("id")).with_for_update(of=Message))
 _INSERT_MESSAGE = insert(Message.__table__).returning(Message.__table__.c.id)
 _INSERT_REPLIES = insert(Message.__table__).returning(Message.__table__.c.id, sort_by_parameter_order=True)
 
@@ -278,6 +284,7 @@ class Switchboard:
     known_wijken: set[str] = field(default_factory=set)
     own_questions: list[OwnQuestion] = field(default_factory=list)  # asked before and after the assistant
     _locks: KeyedLocks = field(default_factory=_keyed_locks)  # one conversation at a time
+    _looks: dict[tuple[Any, ...], Select[Any]] = field(default_factory=dict)  # `_look_statement`
 
     def pseudonym(self, channel: str, user_id: str) -> str:
         return pseudonymise(self.secret, channel, user_id)
@@ -318,7 +325,7 @@ class Switchboard:
             async with self.sessions.begin() as session:
                 conversation, row = await self._find_or_make_conversation(
                     session, inbound.channel, resident, address,
-                    self._look_columns(inbound.text, queue=desk is None) if look else None)
+                    self._look_statement(inbound.text, queue=desk is None) if look else FIND_CONVERSATION)
                 message_id = await self._insert_inbound(session, conversation.id, inbound, claimed_at)
                 first = None
                 if row is not None:
@@ -345,13 +352,24 @@ class Switchboard:
             assert first_id is not None
             return Stored(first_id, conversation_id, duplicate=True, key=key), None
 
-    def _look_columns(self, text: str, queue: bool) -> dict[str, Any]:
-        """The columns `receive` reads with the conversation (any state: it is not known yet)."""
-        columns = dict(_look_snapshot_columns(queue))
-        columns["own_question_open"] = self._own_question_open(text)
-        waits = [question.waits() for question in self.own_questions]
-        columns["own_question_waiting"] = or_(*waits) if waits else false()
-        return columns
+    def _look_statement(self, text: str, queue: bool) -> Select[Any]:
+        """The conversation with the columns `receive` reads with it (any state: it is not known
+        yet), for `channel` and `resident` given as parameters. One statement per kind of message,
+        made once: SQLAlchemy does not build a statement of some twenty subqueries anew, and work
+        out its cache key, for every message. (The own questions' conditions are shared objects:
+        the key compares them by identity.)"""
+        opens = tuple(question.may_answer(text) for question in self.own_questions)
+        statement = self._looks.get((queue, opens))
+        if statement is None:
+            if len(self._looks) >= 64:  # a question that makes its conditions anew each time
+                self._looks.clear()
+            columns = dict(_look_snapshot_columns(queue))
+            columns["own_question_open"] = or_(*opens) if opens else false()
+            waits = [question.waits() for question in self.own_questions]
+            columns["own_question_waiting"] = or_(*waits) if waits else false()
+            statement = FIND_CONVERSATION.add_columns(*(column.label(name) for name, column in columns.items()))
+            self._looks[(queue, opens)] = statement
+        return statement
 
     def _own_question_open(self, text: str) -> Any:
         """Whether an own question may take `text` (SQL, in terms of Conversation.id)."""
@@ -360,7 +378,7 @@ class Switchboard:
 
     def _first_look_of(self, conversation: Conversation, text: str, row: Any, offered: frozenset[str],
                        desk: Desk | None) -> FirstLook:
-        """The FirstLook from the row `_look_columns` read; `desk` is the desk when it did not
+        """The FirstLook from the row `_look_statement` read; `desk` is the desk when it did not
         depend on the conversation's state (closed), else None."""
         state = State(conversation.state)  # after a reopen
         desk = desk or desk_without_queue(state, self.settings)
@@ -383,22 +401,18 @@ class Switchboard:
 
     @staticmethod
     async def _find_or_make_conversation(session: AsyncSession, channel: str, resident: str, address: str | None,
-                                         columns: dict[str, Any] | None = None) -> tuple[Conversation, Any]:
-        """The conversation (made, or reopened when closed), and the `columns` read with it
-        (None when none were asked)."""
-        labelled = [column.label(name) for name, column in (columns or {}).items()]
-        found = (await session.execute(
-            select(Conversation, *labelled).where(Conversation.channel == channel, Conversation.resident == resident)
-        )).first()
-        row = found._mapping if found is not None and columns else None
-        conversation = found[0] if found is not None else None
-        if conversation is None:
-            conversation = Conversation(channel=channel, resident=resident, address=address)
-            session.add(conversation)
-            await session.flush()
-            if labelled:  # a first message is looked at like any other: in this transaction
-                row = (await session.execute(select(*labelled).where(Conversation.id == conversation.id))).one()._mapping
-        elif address and conversation.address is None:
+                                         statement: Select[Any] = FIND_CONVERSATION) -> tuple[Conversation, Any]:
+        """The conversation (made, or reopened when closed), and the row `statement` (FIND_CONVERSATION
+        or a `_look_statement`) read with it: None for FIND_CONVERSATION."""
+        parameters = {"channel": channel, "resident": resident}
+        found = (await session.execute(statement, parameters)).first()
+        if found is None:
+            session.add(Conversation(channel=channel, resident=resident, address=address))
+            await session.flush()  # a first message is looked at like any other: in this transaction
+            found = (await session.execute(statement, parameters)).one()
+        conversation = found[0]
+        row = found._mapping if statement is not FIND_CONVERSATION else None
+        if address and conversation.address is None:
             conversation.address = address
         await lifecycle.reopen(session, conversation)
         return conversation, row
@@ -529,10 +543,7 @@ class Switchboard:
     @staticmethod
     async def _claimed(session: AsyncSession, message_id: int, claim: datetime) -> Message | None:
         """The message with its conversation, its row locked (PostgreSQL), if it is still ours."""
-        message = await session.get(
-            Message, message_id, options=[joinedload(Message.conversation, innerjoin=True)],
-            with_for_update={"of": Message},
-        )
+        message = (await session.scalars(CLAIMED_MESSAGE, {"id": message_id})).first()
         if message is None or message.status == "done" or message.claimed_at != claim:
             return None
         return message
