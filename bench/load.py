@@ -4,6 +4,7 @@
         [--repeat 3] [--no-two-requests] [--no-scale-out] [--floor] [--ports RASA ACTIONS GATEWAY]
     .venv/bin/python bench/load.py replicas  [--residents 200] [--messages 50]
     .venv/bin/python bench/load.py telegram  [--residents 1 10 50 200] [--messages 5]
+    .venv/bin/python bench/load.py paired    [--messages 300]
 
 `roundtrip` (issue 10.6, one run): for each N, Rasa alone (the same requests the gateway makes,
 sent straight to Rasa's voordeur channel: parse and replies in one round trip) and one gateway
@@ -16,6 +17,11 @@ adds, per N, the floor of any gateway in the same run: bench/null_gateway.py (on
 and nothing else), and the same with two durable SQLite commits per message. With
 `--repeat N` the gateway/Rasa pairs run N times against the same Rasa (which goes first
 alternates) and a table of medians follows, with the median of the runs' ratios.
+`paired`: one resident's latency, message by message: each message goes to the gateway, to
+the floor (bench/null_gateway.py with its two commits) and straight to Rasa, one after the
+other, so a change in the machine's speed hits all three alike; it reports each one's p50 and
+the median of the per-message differences with Rasa alone (on a shared machine the rows of
+`roundtrip` for one resident drift by several milliseconds between them).
 `telegram`: the same through the real python-telegram-bot client polling the fake Bot API
 server of the tests (latency: update queued -> first reply sent to that chat).
 `replicas`: two gateway replicas on one PostgreSQL database with Redis, residents spread over
@@ -249,18 +255,9 @@ FLOOR_TARGETS = {False: "empty hop (bench/null_gateway.py)", True: "empty hop + 
 
 async def through_null(rasa: stack.Service, logs: Path, residents: int, messages: int, store: bool) -> dict:
     """The floor: bench/null_gateway.py in front of the same Rasa, served as the gateway is."""
-    port_ = stack.free_port()
-    env = stack.child_environment(NULL_GATEWAY_RASA_URL=rasa.url, PYTHONPATH=str(ROOT))
-    if store:
-        env["NULL_GATEWAY_STORE"] = str(logs / f"null-{uuid.uuid4().hex[:6]}.db")
-    argv = [sys.executable, "-m", "uvicorn", "bench.null_gateway:app", "--host", "127.0.0.1",
-            "--port", str(port_), "--no-access-log"]
-    process, log_path = stack._spawn("null-gateway", argv, env, logs)
-    url = f"http://127.0.0.1:{port_}"
-    service = await asyncio.to_thread(stack._started, "null-gateway", process, url, log_path,
-                                      lambda: stack.wait_until(url, process, "null-gateway", log_path, 60, lambda r: True))
+    service = await start_null(rasa, logs, store)
     try:
-        result = await measure([url], residents, messages, GATEWAY)
+        result = await measure([service.url], residents, messages, GATEWAY)
         result.pop("sent_ids")
         result.update(target=FLOOR_TARGETS[store], lost=None, rss_rasa_mb=[rss_mb(rasa.process.pid)])
         return result
@@ -346,6 +343,61 @@ async def scenario_roundtrip(residents_list: list[int], messages: int, repeat: i
         admin = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres")
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+    return rows
+
+
+async def start_null(rasa: stack.Service, logs: Path, store: bool) -> stack.Service:
+    """bench/null_gateway.py in front of `rasa`, served as the gateway is (with `store`: two
+    durable SQLite commits per message)."""
+    port_ = stack.free_port()
+    env = stack.child_environment(NULL_GATEWAY_RASA_URL=rasa.url, PYTHONPATH=str(ROOT))
+    if store:
+        env["NULL_GATEWAY_STORE"] = str(logs / f"null-{uuid.uuid4().hex[:6]}.db")
+    argv = [sys.executable, "-m", "uvicorn", "bench.null_gateway:app", "--host", "127.0.0.1",
+            "--port", str(port_), "--no-access-log"]
+    process, log_path = stack._spawn("null-gateway", argv, env, logs)
+    url = f"http://127.0.0.1:{port_}"
+    return await asyncio.to_thread(stack._started, "null-gateway", process, url, log_path,
+                                   lambda: stack.wait_until(url, process, "null-gateway", log_path, 60, lambda r: True))
+
+
+async def scenario_paired(messages: int) -> list[dict]:
+    """One resident per target, each message sent to the three targets in turn (see the module)."""
+    from statistics import median
+
+    logs = Path(tempfile.mkdtemp(prefix="bench-paired-"))
+    actions, rasa = start_core(logs)
+    database_url = f"sqlite:///{logs / 'gw-paired.db'}"
+    gateway = await asyncio.to_thread(
+        stack.start_gateway, port("gateway"), gateway_env(rasa, actions, database_url, logs, False), logs)
+    null = await start_null(rasa, logs, store=True)
+    targets = {"gateway (web chat)": (gateway.url, GATEWAY), FLOOR_TARGETS[True]: (null.url, GATEWAY),
+               "Rasa alone (1 process, as make run)": (rasa.url, RASA)}
+    times: dict[str, list[float]] = {target: [] for target in targets}
+    try:
+        async with httpx.AsyncClient(timeout=60) as client:
+            for i in range(WARM_UP_MESSAGES + messages):
+                if i % 5 == 0:  # a new conversation every 5 messages, as in `roundtrip`
+                    sessions = {target: f"{n}{uuid.uuid4().hex[:12]}" for n, target in enumerate(targets)}
+                for target, (url, mode) in targets.items():
+                    started = time.perf_counter()
+                    response = await post_one(client, url, mode, sessions[target], TEXTS[i % len(TEXTS)],
+                                              uuid.uuid4().hex[:16])
+                    response.raise_for_status()
+                    if i >= WARM_UP_MESSAGES:
+                        times[target].append((time.perf_counter() - started) * 1000)
+    finally:
+        await asyncio.to_thread(null.stop)
+        await asyncio.to_thread(gateway.stop)
+        rasa.stop()
+        actions.stop()
+    alone = times["Rasa alone (1 process, as make run)"]
+    rows = []
+    for target, values in times.items():
+        added = [value - base for value, base in zip(values, alone, strict=True)]
+        rows.append({"target": target, "residents": 1, "messages": len(values), "p50_ms": round(median(values), 1),
+                     "p95_ms": round(percentile(values, 95), 1), "p50_added_ms": round(median(added), 1),
+                     "time_ratio": round(sum(alone) / sum(values), 3)})
     return rows
 
 
@@ -467,7 +519,7 @@ def medians(rows: list[dict], front: str = "gateway") -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("scenario", choices=["roundtrip", "replicas", "telegram"])
+    parser.add_argument("scenario", choices=["roundtrip", "replicas", "telegram", "paired"])
     parser.add_argument("--residents", type=int, nargs="*")
     parser.add_argument("--messages", type=int)
     parser.add_argument("--repeat", type=int, default=1, help="roundtrip: runs of the gateway/Rasa pairs")
@@ -485,6 +537,17 @@ def main() -> int:
                                               not args.no_two_requests, not args.no_scale_out, args.floor))
     elif args.scenario == "telegram":
         rows = asyncio.run(scenario_telegram(args.residents or [1, 10, 50, 200], args.messages or 5))
+    elif args.scenario == "paired":
+        rows = asyncio.run(scenario_paired(args.messages or 300))
+        print("| target (one resident, message by message) | messages | p50 ms | p95 ms "
+              "| p50 of the differences with Rasa alone, ms | Rasa alone's time / this one's |")
+        print("|---|---|---|---|---|---|")
+        for r in rows:
+            print(f"| {r['target']} | {r['messages']} | {r['p50_ms']} | {r['p95_ms']} | {r['p50_added_ms']:+.1f} "
+                  f"| {r['time_ratio']:.3f} |")
+        (ROOT / "bench" / "results").mkdir(parents=True, exist_ok=True)
+        (ROOT / "bench" / "results" / "load-paired.json").write_text(json.dumps(rows, indent=1))
+        return 0
     else:
         rows = asyncio.run(scenario_replicas((args.residents or [200])[0], args.messages or 50))
     out = ROOT / "bench" / "results"
