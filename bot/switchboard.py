@@ -18,9 +18,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Select, bindparam, false, func, insert, literal, or_, select, true, update
+from sqlalchemy import Select, Table, bindparam, false, func, insert, literal, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import joinedload, selectinload
@@ -196,7 +196,7 @@ def queue_columns() -> list[Any]:
     ]
 
 
-def snapshot_columns(conversation_id: Any, state: State | None, before: int | None = None) -> dict[str, Any]:
+def snapshot_columns(conversation_id: Any, state: State | None, before: Any = None) -> dict[str, Any]:
     """What the decision needs of a conversation, as columns of one query: the previous intent
     (of the inbound messages before message `before`, or all of them), and in a person's states
     the latest crisis and the worker's last word. `conversation_id` is an id, or Conversation.id
@@ -234,7 +234,7 @@ def snapshot_of(state: State, row: Any, offered: frozenset[str] = frozenset()) -
     return Snapshot(state, offered, row["previous_intent"], crisis_intent, worker_quiet, crisis_urgent=crisis_urgent)
 
 
-def offers_query(conversation_id: int) -> Any:
+def offers_query(conversation_id: Any) -> Any:
     """The payloads of the buttons offered lately in a conversation (the latest OFFERS_REMEMBERED
     messages with buttons): a text that looks like a payload acts as one only if it was offered."""
     return (select(Message.buttons)
@@ -265,8 +265,9 @@ FIND_CONVERSATION = select(Conversation).where(Conversation.channel == bindparam
 # An inbound message with its conversation, its row locked (PostgreSQL); parameter: id.
 CLAIMED_MESSAGE = (select(Message).options(joinedload(Message.conversation, innerjoin=True))
                    .where(Message.id == bindparam("id")).with_for_update(of=Message))
-_INSERT_MESSAGE = insert(Message.__table__).returning(Message.__table__.c.id)
-_INSERT_REPLIES = insert(Message.__table__).returning(Message.__table__.c.id, sort_by_parameter_order=True)
+MESSAGES = cast(Table, Message.__table__)  # plain INSERTs: no unit of work, no objects
+_INSERT_MESSAGE = insert(MESSAGES).returning(MESSAGES.c.id)
+_INSERT_REPLIES = insert(MESSAGES).returning(MESSAGES.c.id, sort_by_parameter_order=True)
 
 
 def outgoing(message: Message) -> Outgoing:
@@ -284,7 +285,7 @@ class Switchboard:
     known_wijken: set[str] = field(default_factory=set)
     own_questions: list[OwnQuestion] = field(default_factory=list)  # asked before and after the assistant
     _locks: KeyedLocks = field(default_factory=_keyed_locks)  # one conversation at a time
-    _looks: dict[tuple[Any, ...], Select[Any]] = field(default_factory=dict)  # `_look_statement`
+    _statements: dict[tuple[Any, ...], Select[Any]] = field(default_factory=dict)  # `_made_once`
 
     def pseudonym(self, channel: str, user_id: str) -> str:
         return pseudonymise(self.secret, channel, user_id)
@@ -352,29 +353,30 @@ class Switchboard:
             assert first_id is not None
             return Stored(first_id, conversation_id, duplicate=True, key=key), None
 
+    def _made_once(self, key: tuple[Any, ...], make: Callable[[], Select[Any]]) -> Select[Any]:
+        """A statement made once per kind of message (`key`), with the conversation's values as
+        parameters: SQLAlchemy does not build a statement of some twenty subqueries anew, and
+        work out its cache key, for every message. Keys hold the own questions' conditions,
+        shared objects, which a key compares by identity."""
+        statement = self._statements.get(key)
+        if statement is None:
+            if len(self._statements) >= 64:  # a question that makes its conditions anew each time
+                self._statements.clear()
+            statement = self._statements[key] = make()
+        return statement
+
     def _look_statement(self, text: str, queue: bool) -> Select[Any]:
         """The conversation with the columns `receive` reads with it (any state: it is not known
-        yet), for `channel` and `resident` given as parameters. One statement per kind of message,
-        made once: SQLAlchemy does not build a statement of some twenty subqueries anew, and work
-        out its cache key, for every message. (The own questions' conditions are shared objects:
-        the key compares them by identity.)"""
+        yet); parameters: channel, resident."""
         opens = tuple(question.may_answer(text) for question in self.own_questions)
-        statement = self._looks.get((queue, opens))
-        if statement is None:
-            if len(self._looks) >= 64:  # a question that makes its conditions anew each time
-                self._looks.clear()
+
+        def make() -> Select[Any]:
             columns = dict(_look_snapshot_columns(queue))
             columns["own_question_open"] = or_(*opens) if opens else false()
             waits = [question.waits() for question in self.own_questions]
             columns["own_question_waiting"] = or_(*waits) if waits else false()
-            statement = FIND_CONVERSATION.add_columns(*(column.label(name) for name, column in columns.items()))
-            self._looks[(queue, opens)] = statement
-        return statement
-
-    def _own_question_open(self, text: str) -> Any:
-        """Whether an own question may take `text` (SQL, in terms of Conversation.id)."""
-        opens = [question.may_answer(text) for question in self.own_questions]
-        return or_(*opens) if opens else false()
+            return FIND_CONVERSATION.add_columns(*(column.label(name) for name, column in columns.items()))
+        return self._made_once(("look", queue, opens), make)
 
     def _first_look_of(self, conversation: Conversation, text: str, row: Any, offered: frozenset[str],
                        desk: Desk | None) -> FirstLook:
@@ -599,23 +601,32 @@ class Switchboard:
         last word (when a person has it), the queue (when the desk is open and a handover may
         follow), and the recent offers (one row each)."""
         state = State(conversation.state)
-        columns = snapshot_columns(conversation.id, state, before=message.id)
-        columns["own_question_open"] = (
-            select(self._own_question_open(message.text)).where(Conversation.id == conversation.id).scalar_subquery()
-            if state.value in OWN_QUESTION_STATES else false())
         desk = desk_without_queue(state, self.settings)
-        queue = queue_columns() if desk is None else []
-        offers = offers_query(conversation.id).subquery()
-        one = select(literal(1).label("one")).subquery()
-        rows = (await session.execute(
-            select(*(column.label(name) for name, column in columns.items()), *queue, offers.c.buttons)
-            .select_from(one.outerjoin(offers, true()))
-        )).all()
+        statement = self._snapshot_statement(state, desk is None, message.text)
+        rows = (await session.execute(statement, {"conversation": conversation.id, "before": message.id})).all()
         first = rows[0]._mapping
         snapshot = snapshot_of(state, first, payloads_in(row.buttons for row in rows))
         if desk is None:
             desk = Desk(True, None, first["waiting"], first["waiting_urgent"], self.settings.minutes_per_case)
         return snapshot, desk, bool(first["own_question_open"])
+
+    def _snapshot_statement(self, state: State, queue: bool, text: str) -> Select[Any]:
+        """`_snapshot_and_desk`'s query; parameters: conversation, before (the message's id)."""
+        opens = (tuple(question.may_answer(text) for question in self.own_questions)
+                 if state.value in OWN_QUESTION_STATES else None)
+
+        def make() -> Select[Any]:
+            conversation_id: Any = bindparam("conversation")
+            columns = snapshot_columns(conversation_id, state, before=bindparam("before"))
+            columns["own_question_open"] = (
+                select(or_(*opens) if opens else false()).where(Conversation.id == conversation_id).scalar_subquery()
+                if opens is not None else false())
+            offers = offers_query(conversation_id).subquery()
+            one = select(literal(1).label("one")).subquery()
+            return (select(*(column.label(name) for name, column in columns.items()),
+                           *(queue_columns() if queue else []), offers.c.buttons)
+                    .select_from(one.outerjoin(offers, true())))
+        return self._made_once(("snapshot", state, queue, opens), make)
 
     async def _last_crisis(self, session: AsyncSession, conversation_id: int) -> tuple[str | None, bool]:
         return last_crisis((await session.execute(
@@ -714,14 +725,14 @@ class Switchboard:
     @staticmethod
     async def _store_replies(session: AsyncSession, message: Message, replies: list[BotReply],
                              status: str) -> list[Outgoing]:
-        """The assistant's replies, written in one INSERT (in order: their ids say it)."""
-        rows = [{"conversation_id": message.conversation_id, "direction": "out", "sender": "bot", "text": reply.text,
-                 "buttons": reply.buttons or None, "status": status, "in_reply_to": message.id}
-                for reply in replies if reply.text]
-        if not rows:
+        """The assistant's replies, written with plain INSERTs that return their ids in order."""
+        written = [reply for reply in replies if reply.text]
+        if not written:
             return []
-        ids = list(await session.scalars(_INSERT_REPLIES, rows))
-        return [Outgoing(id, row["text"], list(row["buttons"] or []), "bot") for id, row in zip(ids, rows, strict=True)]
+        ids = list(await session.scalars(_INSERT_REPLIES, [
+            {"conversation_id": message.conversation_id, "direction": "out", "sender": "bot", "text": reply.text,
+             "buttons": reply.buttons or None, "status": status, "in_reply_to": message.id} for reply in written]))
+        return [Outgoing(id, reply.text or "", list(reply.buttons), "bot") for id, reply in zip(ids, written, strict=True)]
 
     # ---- delivery ------------------------------------------------------------------------
 
