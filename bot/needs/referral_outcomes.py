@@ -28,7 +28,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock
-from bot.directory import Service, default_directory
+from bot.directory import Directory, Service, default_directory
 from bot.needs import periods
 from bot.needs.models import ReferralOutcome, iso_week
 from bot.needs.suppress import PERIOD_LEVELS, WIJK_LEVELS, Figure, Layout, label, publish_table
@@ -49,11 +49,11 @@ STAGE_NL = {"offered": "Terugbellen aangeboden", "accepted": "Ja, bel mij", "dec
             "no_longer_needed": "Niet meer nodig"}
 
 
-def _local(now: datetime | None) -> datetime:
+def _local(now: datetime | None, directory: Directory | None = None) -> datetime:
     moment = now or clock.now()
     if moment.tzinfo is None:  # naive times in the store are UTC
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(default_directory().timezone)
+    return moment.astimezone((directory or default_directory()).timezone)
 
 
 def theme_of_service(service: Service) -> str:
@@ -64,8 +64,7 @@ def theme_of_service(service: Service) -> str:
         return UNKNOWN
 
 
-def _theme_and_wijk(referral: Referral) -> tuple[str, str]:
-    directory = default_directory()
+def _theme_and_wijk(referral: Referral, directory: Directory) -> tuple[str, str]:
     service = next((s for s in directory.services if s.id == referral.service_id), None)
     theme = theme_of_service(service) if service is not None else UNKNOWN
     wijk = referral.wijk if referral.wijk in directory.wijk_names() else UNKNOWN
@@ -84,8 +83,9 @@ async def count_stage(session: AsyncSession, referral: Referral, stage: str, now
     if stage in done:
         return False
     referral.counted = ",".join(sorted(done | {stage}))
-    theme, wijk = _theme_and_wijk(referral)
-    values = {"week": iso_week(_local(now).date()), "wijk": wijk, "service_id": referral.service_id,
+    directory = default_directory()  # read once: it looks up the configured file
+    theme, wijk = _theme_and_wijk(referral, directory)
+    values = {"week": iso_week(_local(now, directory).date()), "wijk": wijk, "service_id": referral.service_id,
               "theme": theme, "stage": stage, "count": 1}
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(ReferralOutcome).values(**values)
