@@ -1,13 +1,15 @@
 """What one web chat message costs in the gateway itself, without HTTP (ASGI transport), in
 front of a running Rasa (issue 10.6). One resident at a time, 5 messages per resident.
 
-    .venv/bin/python bench/gateway_cost.py --rasa-url http://127.0.0.1:5110 [--messages 60]
+    .venv/bin/python bench/gateway_cost.py --rasa-url http://127.0.0.1:5110 [--messages 60] [--calls]
 
 Prints the medians of each switchboard phase (ms), the gateway's time per message with Rasa's
 subtracted (p50), the process's CPU per message (includes this script's client), and per
 message the SQL statements, commits and calls into aiosqlite's worker thread. Start Rasa and
 the action server first (for instance `bench/load.py`'s ports, or `make run`'s). Run it on the
 commit before a change and after, alternating, when comparing: the machine may be shared.
+`--calls` also counts the Python function calls per message (cProfile, in a second pass that is
+not timed): a figure that does not drift with the machine's speed, for changes of a few percent.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ def timed(times: dict[str, list[float]], obj: Any, name: str, label: str | None 
     setattr(obj, name, wrapper)
 
 
-async def measure(rasa_url: str, messages: int) -> None:
+async def measure(rasa_url: str, messages: int, count_calls: bool = False) -> None:
     import aiosqlite.core
     from sqlalchemy import event
 
@@ -99,20 +101,47 @@ async def measure(rasa_url: str, messages: int) -> None:
                 session = f"cost-{uuid.uuid4().hex[:8]}"
             await say(session, TEXTS[i % len(TEXTS)])
         cpu_ms = (time.process_time() - cpu) * 1000 / messages
-    own = [total - rasa for total, rasa in zip(times["total"], times["rasa"], strict=True)]
-    print("phase medians ms:", {k: round(statistics.median(v), 2) for k, v in times.items()})
+        measured = {name: list(values) for name, values in times.items()}
+        counted_statements, counted_calls = collections.Counter(statements), sum(calls.values())
+        if count_calls:  # the same messages again, under cProfile, with Rasa's answers kept
+            import cProfile
+            import pstats
+
+            answers: dict[str, Any] = {}
+            converse = switchboard.rasa.converse
+
+            async def remembered(sender: str, text: str, metadata: Any = None) -> Any:
+                if text not in answers:
+                    answers[text] = await converse(sender, text, metadata)
+                return answers[text]
+
+            switchboard.rasa.converse = remembered
+            for text in TEXTS:  # every answer once, outside the count
+                await say(f"calls-{uuid.uuid4().hex[:8]}", text)
+            profile = cProfile.Profile()
+            profile.enable()
+            for i in range(messages):
+                if i % 5 == 0:
+                    session = f"calls-{uuid.uuid4().hex[:8]}"
+                await say(session, TEXTS[i % len(TEXTS)])
+            profile.disable()
+            print(f"Python function calls per message (Rasa's answers kept, the in-process client included): "
+                  f"{pstats.Stats(profile).total_calls / messages:.0f}")
+    own = [total - rasa for total, rasa in zip(measured["total"], measured["rasa"], strict=True)]
+    print("phase medians ms:", {k: round(statistics.median(v), 2) for k, v in measured.items()})
     print(f"gateway time per message without Rasa's, p50: {statistics.median(own):.1f} ms; "
           f"CPU per message: {cpu_ms:.1f} ms")
-    print("per message: SQL", {k: round(v / messages, 2) for k, v in statements.items()},
-          "; aiosqlite calls", round(sum(calls.values()) / messages, 1))
+    print("per message: SQL", {k: round(v / messages, 2) for k, v in counted_statements.items()},
+          "; aiosqlite calls", round(counted_calls / messages, 1))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rasa-url", default="http://127.0.0.1:5005")
     parser.add_argument("--messages", type=int, default=60)
+    parser.add_argument("--calls", action="store_true", help="also count Python function calls per message")
     args = parser.parse_args()
-    asyncio.run(measure(args.rasa_url, args.messages))
+    asyncio.run(measure(args.rasa_url, args.messages, args.calls))
     return 0
 
 
