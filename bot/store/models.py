@@ -22,7 +22,12 @@ class Base(DeclarativeBase):
 
 class Conversation(Base):
     __tablename__ = "conversations"
-    __table_args__ = (UniqueConstraint("channel", "resident"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "resident"),
+        # The queue's counts (read with every message while the desk is open) and the console's
+        # lists by state, without reading every conversation.
+        Index("ix_conversations_state", "state", "urgent"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
