@@ -69,31 +69,39 @@ def _directory():
     return default_directory()
 
 
-@pytest.mark.parametrize("status, step", REFERRAL_STATES)
-async def test_the_call_back_is_asked_whenever_it_might_answer(sessions, status, step):  # noqa: F811
+def a_referral(status, step):
+    """What `check` and `after_both_ways` put in the conversation: a call back in this state."""
     async def rows(db, conversation_id):
         referral = await offer(db, _directory(), conversation_id, "schuldhulp", wijk="Noord")
         referral.status, referral.step = status, step or "offer"
+    return rows
 
-    spared = await check(sessions, CallBack(), rows)
+
+def a_follow_up(status):
+    async def rows(db, conversation_id):
+        db.add(FollowUp(conversation_id=conversation_id, service_id="voedselbank", intent="debt_food",
+                        status=status, asked_at=datetime.now(UTC).replace(tzinfo=None)))
+    return rows
+
+
+async def nothing(db, conversation_id):
+    pass
+
+
+@pytest.mark.parametrize("status, step", REFERRAL_STATES)
+async def test_the_call_back_is_asked_whenever_it_might_answer(sessions, status, step):  # noqa: F811
+    spared = await check(sessions, CallBack(), a_referral(status, step))
     if status in ("called", "appointment", "no_longer_needed", "withdrawn", "declined") or step == "waiting":
         assert spared > len(TEXTS) / 2  # nothing open: most messages skip the question
 
 
 async def test_the_call_back_without_any_offer_takes_only_its_buttons(sessions):  # noqa: F811
-    async def rows(db, conversation_id):
-        pass
-
-    assert await check(sessions, CallBack(), rows) == len([t for t in TEXTS if not t.startswith("terugbellen:")])
+    assert await check(sessions, CallBack(), nothing) == len([t for t in TEXTS if not t.startswith("terugbellen:")])
 
 
 @pytest.mark.parametrize("status", FOLLOW_UP_STATUSES)
 async def test_the_follow_up_is_asked_whenever_it_might_answer(sessions, status):  # noqa: F811
-    async def rows(db, conversation_id):
-        db.add(FollowUp(conversation_id=conversation_id, service_id="voedselbank", intent="debt_food",
-                        status=status, asked_at=datetime.now(UTC).replace(tzinfo=None)))
-
-    spared = await check(sessions, FollowUpQuestion(), rows)
+    spared = await check(sessions, FollowUpQuestion(), a_follow_up(status))
     if status not in ("offered", "asked"):
         assert spared == len([t for t in TEXTS if not t.startswith("gelukt:")])
 
@@ -141,30 +149,19 @@ async def after_both_ways(sessions, question, make_rows) -> list[bool]:  # noqa:
 
 @pytest.mark.parametrize("status, step", REFERRAL_STATES)
 async def test_the_call_back_offer_that_waits_is_always_seen(sessions, status, step):  # noqa: F811
-    async def rows(db, conversation_id):
-        referral = await offer(db, _directory(), conversation_id, "schuldhulp", wijk="Noord")
-        referral.status, referral.step = status, step or "offer"
-
-    read = await after_both_ways(sessions, CallBack(), rows)
+    read = await after_both_ways(sessions, CallBack(), a_referral(status, step))
     assert all(read) == ((status, step) == ("offered", "waiting"))
 
 
 @pytest.mark.parametrize("status", FOLLOW_UP_STATUSES)
 async def test_the_follow_up_that_waits_is_always_seen(sessions, status):  # noqa: F811
-    async def rows(db, conversation_id):
-        db.add(FollowUp(conversation_id=conversation_id, service_id="voedselbank", intent="debt_food",
-                        status=status, asked_at=datetime.now(UTC).replace(tzinfo=None)))
-
-    read = await after_both_ways(sessions, FollowUpQuestion(), rows)
+    read = await after_both_ways(sessions, FollowUpQuestion(), a_follow_up(status))
     assert all(read) == (status == "waiting")
 
 
 async def test_an_offer_noted_in_this_turn_is_asked_though_nothing_waited(sessions):  # noqa: F811
-    async def rows(db, conversation_id):
-        pass
-
     for question in (CallBack(), FollowUpQuestion()):
-        assert await after_both_ways(sessions, question, rows) == [False] * len(TURNS)
+        assert await after_both_ways(sessions, question, nothing) == [False] * len(TURNS)
     async with sessions() as db:  # and the routed turn does bring an offer
         conversation = Conversation(channel="webchat", resident="s" * 32, wijk="Noord")
         db.add(conversation)
