@@ -17,10 +17,11 @@ from bot.switchboard import CLAIMED_MESSAGE
 TABLES = ("conversations", "messages", "follow_ups", "referrals", "need_events", "case_needs")
 
 
-@pytest.fixture
-async def app(tmp_path):
-    app = create_app(Settings.load({"DATABASE_URL": f"sqlite:///{tmp_path / 'plans.db'}", "VOORDEUR_SECRET": "plans",
-                                    "VOORDEUR_DATA_DIR": str(tmp_path), "VOORDEUR_DEMO_MODE": "1"}))
+@pytest.fixture(scope="module")
+async def app(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("plans")
+    app = create_app(Settings.load({"DATABASE_URL": f"sqlite:///{folder / 'plans.db'}", "VOORDEUR_SECRET": "plans",
+                                    "VOORDEUR_DATA_DIR": str(folder), "VOORDEUR_DEMO_MODE": "1"}))
     async with app.router.lifespan_context(app):
         yield app
 
