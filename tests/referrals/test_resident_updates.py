@@ -48,12 +48,16 @@ async def conversation_of(gw, channel: str, user: str) -> int:
     return found
 
 
-async def accepted(gw, conversation_id: int, now: datetime | None = None) -> int:
+async def accepted(gw, conversation_id: int, now: datetime | None = None, then_withdrawn: bool = False) -> int:
+    """A call back the resident said yes to; `then_withdrawn`: taken back in the same transaction,
+    so no background round ever sees it accepted and not yet withdrawn."""
     async with gw.switchboard.sessions.begin() as db:
         directory = load_directory(DIRECTORY)
         referral = await offer(db, directory, conversation_id, "schuldhulp", wijk="Noord")
         await accept(db, directory, gw.switchboard.secret, referral, phone="0612345678",
                      summary="Schulden.", now=now)
+        if then_withdrawn:
+            await withdraw(db, referral)
         return referral.id
 
 
@@ -142,10 +146,8 @@ async def test_a_withdrawn_referral_says_nothing_more(tmp_path):
         session = "w" + "e" * 32
         await gw.say(session, "ik heb schulden")
         before = len(await web_texts(gw, session))
-        referral_id = await accepted(gw, await conversation_of(gw, "webchat", session),
-                                     now=datetime.now(UTC) - timedelta(days=14))
-        async with gw.switchboard.sessions.begin() as db:
-            await withdraw(db, await db.get(Referral, referral_id))
+        await accepted(gw, await conversation_of(gw, "webchat", session),
+                       now=datetime.now(UTC) - timedelta(days=14), then_withdrawn=True)
         assert await tell_residents(gw.switchboard) == 0
         await more_rounds()
         assert len(await web_texts(gw, session)) == before
