@@ -24,6 +24,9 @@ case "$what" in
     .venv/bin/pip install -q --upgrade pip
     .venv/bin/pip install -q -r requirements/app.lock
     .venv/bin/pip install -q --no-deps -e .
+    # The project's own bytecode, as pip compiles what it installs: the first start of the
+    # gateway and the first `make check` on a new checkout do not compile it in every process.
+    .venv/bin/python -m compileall -q bot actions tests bench rasa_addons >/dev/null
     touch .venv/.installed
     ;;
   node)
