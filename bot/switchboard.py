@@ -409,9 +409,12 @@ class Switchboard:
         parameters = {"channel": channel, "resident": resident}
         found = (await session.execute(statement, parameters)).first()
         if found is None:
-            session.add(Conversation(channel=channel, resident=resident, address=address))
-            await session.flush()  # a first message is looked at like any other: in this transaction
-            found = (await session.execute(statement, parameters)).one()
+            made = Conversation(channel=channel, resident=resident, address=address)
+            session.add(made)
+            await session.flush()
+            if statement is FIND_CONVERSATION:  # new: nothing to read with it, nothing to reopen
+                return made, None
+            found = (await session.execute(statement, parameters)).one()  # looked at like any other
         conversation = found[0]
         row = found._mapping if statement is not FIND_CONVERSATION else None
         if address and conversation.address is None:
