@@ -167,8 +167,8 @@ class CallBack:
         if asks_something(decision.replies) or not (asked.waiting or noted):
             return []
         waiting = await session.scalar(
-            select(Referral).where(Referral.conversation_id == conversation.id, Referral.status == "offered",
-                                   Referral.step == "waiting").order_by(Referral.id).limit(1))
+            select(Referral).where(Referral.conversation_id == conversation.id, _noted_not_asked())
+            .order_by(Referral.id).limit(1))
         if waiting is None or await self._in_dialogue(asked) is not None:
             return []
         waiting.step = "offer"
@@ -499,10 +499,14 @@ def _any_referral() -> ColumnElement[bool]:
     return exists().where(Referral.conversation_id == Conversation.id)
 
 
+def _noted_not_asked() -> ColumnElement[bool]:
+    """An offer noted after the assistant named the service, waiting for a turn that asks nothing."""
+    return and_(Referral.status == "offered", Referral.step == "waiting")
+
+
 @cache
 def _waiting_referral() -> ColumnElement[bool]:
-    return exists().where(Referral.conversation_id == Conversation.id, Referral.status == "offered",
-                          Referral.step == "waiting")
+    return exists().where(Referral.conversation_id == Conversation.id, _noted_not_asked())
 
 
 @cache
