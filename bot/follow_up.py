@@ -44,6 +44,7 @@ from bot.rasa import BotReply
 from bot.referrals.deadline import add_working_days
 from bot.responses import response
 from bot.store.db import run_once_across_replicas
+from bot.store.case import Case
 from bot.store.models import Base, Conversation, Message, utcnow
 from bot.taxonomy import CRISIS_INTENTS
 
@@ -322,7 +323,6 @@ class FollowUpQuestion:
                 asked.session.add(FollowUp(conversation_id=asked.conversation.id, service_id=service.id,
                                            intent=intent, status="waiting"))
                 noted = True
-                await asked.session.flush()
         if asks_something(decision.replies) or not (asked.waiting or noted):
             return []
         waiting = await asked.session.scalar(select(FollowUp).where(
@@ -346,7 +346,7 @@ def _offered_or_asked() -> ColumnElement[bool]:
     return exists().where(FollowUp.conversation_id == Conversation.id, FollowUp.status.in_(("offered", "asked")))
 
 
-def _channel_variant(conversation: Conversation) -> str:
+def _channel_variant(conversation: Conversation | Case) -> str:
     """The web chat's own wording: its conversation lives only in the browser tab, so the question
     waits in this chat window and is seen only while it stays open (Telegram and WhatsApp deliver it)."""
     return "_webchat" if conversation.channel == WEBCHAT else ""

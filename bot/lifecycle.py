@@ -7,8 +7,9 @@
      │                        │                                │
      └──reopen── closed <──close (worker) / close_by_resident / erase (any state)
 
-Each transition is a function that takes an explicit database session and the conversation,
-changes the row (the caller commits), and returns a `Change`. What must happen after the
+Each transition is a function that takes an explicit database session and the conversation (an
+ORM object, or for the ones a resident's message makes, a `Case` of bot/store/case.py), changes
+the row (the caller commits or writes the Case), and returns a `Change`. What must happen after the
 commit (resume the assistant's tracker, tell the resident) follows from the Change:
 `Switchboard.follow_up(change)` does it, the same for the console and every channel command.
 An illegal move raises `IllegalTransition`; nothing is changed then.
@@ -24,6 +25,7 @@ from sqlalchemy import CursorResult, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.needs.log import record_close
+from bot.store.case import Case
 from bot.store.models import Conversation, Note, User, utcnow
 
 
@@ -80,11 +82,11 @@ class Change:
         return self.before in HUMAN_STATES and self.after not in HUMAN_STATES
 
 
-def state_of(conversation: Conversation) -> State:
+def state_of(conversation: Conversation | Case) -> State:
     return State(conversation.state)
 
 
-def _move(conversation: Conversation, to: State, notice: str | None = None) -> Change:
+def _move(conversation: Conversation | Case, to: State, notice: str | None = None) -> Change:
     before = state_of(conversation)
     conversation.state = to.value
     return Change(conversation.id, conversation.resident, before, to, notice)
@@ -101,7 +103,7 @@ def _require_holder(conversation: Conversation, user: User, action: str) -> None
         raise IllegalTransition(f"cannot {action}: the conversation is not assigned to this worker")
 
 
-async def ask_for_person(db: AsyncSession, conversation: Conversation, reason: str,
+async def ask_for_person(db: AsyncSession, conversation: Conversation | Case, reason: str,
                          urgent: bool = False) -> Change:
     """Join the queue (from bot or closed). When a person already has it or it already
     waits, nothing moves, but an urgent request still makes it urgent."""
@@ -192,7 +194,7 @@ async def close_by_resident(db: AsyncSession, conversation: Conversation) -> Cha
     return _move(conversation, State.CLOSED)
 
 
-async def reopen(db: AsyncSession, conversation: Conversation) -> Change:
+async def reopen(db: AsyncSession, conversation: Conversation | Case) -> Change:
     """A new message in a closed conversation starts over with the assistant."""
     if state_of(conversation) != State.CLOSED:
         return Change(conversation.id, conversation.resident, state_of(conversation), state_of(conversation))

@@ -39,6 +39,7 @@ from bot.rasa import BotReply
 if TYPE_CHECKING:
     from bot.decision import Decision
     from bot.directory.model import Directory
+    from bot.store.case import Case, Claimed
     from bot.store.models import Conversation, Message
 
 
@@ -47,8 +48,8 @@ class Asked:
     """What an own question may use while it answers one resident message."""
 
     session: AsyncSession  # the switchboard's transaction for this message
-    conversation: Conversation
-    message: Message  # the resident's message, stored
+    conversation: Conversation | Case  # the switchboard's is a Case (plain statements)
+    message: Message | Claimed  # the resident's message, stored; a text set here is written with it
     directory: Directory
     secret: str  # VOORDEUR_SECRET: seal a number before it is stored
     now: datetime  # timezone-aware (bot.clock.now(): a test may freeze it)

@@ -18,12 +18,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, Table, bindparam, false, func, insert, literal, or_, select, true, update
+from sqlalchemy import Select, bindparam, false, func, insert, literal, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from bot import clock, lifecycle
 from bot.config import Settings
@@ -39,6 +39,7 @@ from bot.pseudonym import pseudonymise, seal, unseal
 from bot.rasa import BotReply, Conversed, RasaClient, RasaUnavailable
 from bot.responses import DOMAIN_PATH, response
 from bot.safety import CrisisMatch, detect_crisis
+from bot.store.case import CASE_COLUMNS, CONVERSATIONS, INSERT_CONVERSATION, MESSAGES, Case, Claimed
 from bot.store.db import run_once_across_replicas
 from bot.store.models import Conversation, Message, utcnow
 from bot.taxonomy import CRISIS_INTENTS, NEED_THEMES, themes_by_intent
@@ -259,15 +260,23 @@ class Finished:
     push_to: tuple[Deliverer, str] | None  # a push channel's deliverer and sealed address
 
 
-# A resident's conversation on a channel (parameters: channel, resident).
-FIND_CONVERSATION = select(Conversation).where(Conversation.channel == bindparam("channel"),
-                                               Conversation.resident == bindparam("resident"))
+# A resident's conversation on a channel, as a Case (parameters: channel, resident).
+FIND_CONVERSATION = select(*CASE_COLUMNS).where(CONVERSATIONS.c.channel == bindparam("channel"),
+                                                CONVERSATIONS.c.resident == bindparam("resident"))
 # An inbound message with its conversation, its row locked (PostgreSQL); parameter: id.
-CLAIMED_MESSAGE = (select(Message).options(joinedload(Message.conversation, innerjoin=True))
-                   .where(Message.id == bindparam("id")).with_for_update(of=Message))
-MESSAGES = cast(Table, Message.__table__)  # plain INSERTs: no unit of work, no objects
+CLAIMED_MESSAGE = (select(*(MESSAGES.c[name].label(f"message_{name}") for name in Claimed.READ), *CASE_COLUMNS)
+                   .join_from(MESSAGES, CONVERSATIONS, MESSAGES.c.conversation_id == CONVERSATIONS.c.id)
+                   .where(MESSAGES.c.id == bindparam("id")).with_for_update(of=MESSAGES))
+# Plain statements: no unit of work, no objects.
 _INSERT_MESSAGE = insert(MESSAGES).returning(MESSAGES.c.id)
-_INSERT_REPLIES = insert(MESSAGES).returning(MESSAGES.c.id, sort_by_parameter_order=True)
+# The message's outcome, written once the decision is carried out (parameters: message_id, new_ values).
+_FINISH_MESSAGE = (update(MESSAGES).where(MESSAGES.c.id == bindparam("message_id"))
+                   .values({**{name: bindparam(f"new_{name}") for name in Claimed.WRITTEN}, "claimed_at": None}))
+# The replies of a turn in one statement (INSERT ... VALUES (...), (...) RETURNING id). The ids come
+# back in no set order, but a statement numbers its rows in the order given (SQLite's rowid, a
+# PostgreSQL sequence), so sorted they match the replies. (sort_by_parameter_order would send
+# one statement per reply on SQLite.)
+_INSERT_REPLIES = insert(MESSAGES).returning(MESSAGES.c.id)
 
 
 def outgoing(message: Message) -> Outgoing:
@@ -324,17 +333,17 @@ class Switchboard:
         desk = desk_without_queue(State.BOT, self.settings) if look else None
         try:  # one transaction: the conversation (found, made or reopened) and the message
             async with self.sessions.begin() as session:
-                conversation, row = await self._find_or_make_conversation(
+                case, row = await self._find_or_make_case(
                     session, inbound.channel, resident, address,
                     self._look_statement(inbound.text, queue=desk is None) if look else FIND_CONVERSATION)
-                message_id = await self._insert_inbound(session, conversation.id, inbound, claimed_at)
+                message_id = await self._insert_inbound(session, case.id, inbound, claimed_at)
                 first = None
                 if row is not None:
                     offered: frozenset[str] = frozenset()
                     if inbound.text.strip().startswith("/"):  # a payload acts only if it was offered
-                        offered = payloads_in(await session.scalars(offers_query(conversation.id)))
-                    first = self._first_look_of(conversation, inbound.text, row, offered, desk)
-            return Stored(message_id, conversation.id, claim=claimed_at, key=key), first
+                        offered = payloads_in(await session.scalars(offers_query(case.id)))
+                    first = self._first_look_of(case, inbound.text, row, offered, desk)
+            return Stored(message_id, case.id, claim=claimed_at, key=key), first
         except IntegrityError:  # a concurrent first message made the conversation, or a duplicate
             pass
         conversation_id = await self._conversation_id(inbound.channel, resident, address)
@@ -378,16 +387,16 @@ class Switchboard:
             return FIND_CONVERSATION.add_columns(*(column.label(name) for name, column in columns.items()))
         return self._made_once(("look", queue, opens), make)
 
-    def _first_look_of(self, conversation: Conversation, text: str, row: Any, offered: frozenset[str],
+    def _first_look_of(self, case: Case, text: str, row: Any, offered: frozenset[str],
                        desk: Desk | None) -> FirstLook:
         """The FirstLook from the row `_look_statement` read; `desk` is the desk when it did not
         depend on the conversation's state (closed), else None."""
-        state = State(conversation.state)  # after a reopen
+        state = State(case.state)  # after a reopen
         desk = desk or desk_without_queue(state, self.settings)
         if desk is None:
             desk = Desk(True, None, row["waiting"], row["waiting_urgent"], self.settings.minutes_per_case)
         own_question_open = bool(row["own_question_open"]) and state.value in OWN_QUESTION_STATES
-        return FirstLook(conversation.id, conversation.channel, conversation.resident, text,
+        return FirstLook(case.id, case.channel, case.resident, text,
                          snapshot_of(state, row, offered), desk, own_question_open, bool(row["own_question_waiting"]))
 
     @staticmethod
@@ -402,32 +411,32 @@ class Switchboard:
         return message_id
 
     @staticmethod
-    async def _find_or_make_conversation(session: AsyncSession, channel: str, resident: str, address: str | None,
-                                         statement: Select[Any] = FIND_CONVERSATION) -> tuple[Conversation, Any]:
+    async def _find_or_make_case(session: AsyncSession, channel: str, resident: str, address: str | None,
+                                 statement: Select[Any] = FIND_CONVERSATION) -> tuple[Case, Any]:
         """The conversation (made, or reopened when closed), and the row `statement` (FIND_CONVERSATION
         or a `_look_statement`) read with it: None for FIND_CONVERSATION."""
         parameters = {"channel": channel, "resident": resident}
         found = (await session.execute(statement, parameters)).first()
         if found is None:
-            made = Conversation(channel=channel, resident=resident, address=address)
-            session.add(made)
-            await session.flush()
+            made = (await session.execute(INSERT_CONVERSATION,
+                                          {**parameters, "address": address})).one()
             if statement is FIND_CONVERSATION:  # new: nothing to read with it, nothing to reopen
-                return made, None
+                return Case.of(made._mapping), None
             found = (await session.execute(statement, parameters)).one()  # looked at like any other
-        conversation = found[0]
+        case = Case.of(found._mapping)
         row = found._mapping if statement is not FIND_CONVERSATION else None
-        if address and conversation.address is None:
-            conversation.address = address
-        await lifecycle.reopen(session, conversation)
-        return conversation, row
+        if address and case.address is None:
+            case.address = address
+        await lifecycle.reopen(session, case)
+        await case.write(session)
+        return case, row
 
     async def _conversation_id(self, channel: str, resident: str, address: str | None) -> int:
         for _ in range(3):
             try:
                 async with self.sessions.begin() as session:
-                    conversation, _ = await self._find_or_make_conversation(session, channel, resident, address)
-                    return conversation.id
+                    case, _ = await self._find_or_make_case(session, channel, resident, address)
+                    return case.id
             except IntegrityError:  # created by a concurrent first message: read it again
                 continue
         raise RuntimeError("could not create conversation")
@@ -501,14 +510,15 @@ class Switchboard:
         write): the Outcome when the decision was final (or the message is no longer ours), else
         the turn, the decision that asks the assistant, and the resident and channel to ask for."""
         async with self.sessions.begin() as session:
-            message = await self._claimed(session, message_id, claim)
-            if message is None:
+            claimed = await self._claimed(session, message_id, claim)
+            if claimed is None:
                 return await self._stored_outcome(message_id)
-            turn, decision = await self._first_look(session, message)
+            message, case = claimed
+            turn, decision = await self._first_look(session, message, case)
             if decision.ask_assistant is not None:
                 assert turn is not None
-                return turn, decision, message.conversation.resident, message.conversation.channel
-            finished = await self._carry_out(session, message, decision)
+                return turn, decision, case.resident, case.channel
+            finished = await self._carry_out(session, message, case, decision)
         return await self._after_commit(finished)
 
     async def _finish(self, message_id: int, claim: datetime, decision: Decision | None,
@@ -517,9 +527,10 @@ class Switchboard:
         or the one `turn` gets with the assistant's answer (None: the assistant was away).
         `waiting`: an own question's offer waited at the first look (`Asked.waiting`)."""
         async with self.sessions.begin() as session:
-            message = await self._claimed(session, message_id, claim)
-            if message is None:  # our claim went stale and another process took over
+            claimed = await self._claimed(session, message_id, claim)
+            if claimed is None:  # our claim went stale and another process took over
                 return await self._stored_outcome(message_id)
+            message, case = claimed
             if decision is None:
                 assert turn is not None
                 if conversed is None:
@@ -528,7 +539,7 @@ class Switchboard:
                     decision = decide(dataclasses.replace(turn, conversation=waited), ASSISTANT_DOWN)
                 else:
                     decision = decide(turn, conversed)
-            finished = await self._carry_out(session, message, decision, waiting)
+            finished = await self._carry_out(session, message, case, decision, waiting)
         return await self._after_commit(finished)
 
     async def _claim(self, message_id: int) -> datetime | None:
@@ -546,12 +557,15 @@ class Switchboard:
         return now if claimed.rowcount == 1 else None  # type: ignore[attr-defined]
 
     @staticmethod
-    async def _claimed(session: AsyncSession, message_id: int, claim: datetime) -> Message | None:
-        """The message with its conversation, its row locked (PostgreSQL), if it is still ours."""
-        message = (await session.scalars(CLAIMED_MESSAGE, {"id": message_id})).first()
-        if message is None or message.status == "done" or message.claimed_at != claim:
+    async def _claimed(session: AsyncSession, message_id: int, claim: datetime) -> tuple[Claimed, Case] | None:
+        """The message and its conversation, the message's row locked (PostgreSQL), if it is still ours."""
+        row = (await session.execute(CLAIMED_MESSAGE, {"id": message_id})).first()
+        if row is None:
             return None
-        return message
+        message = Claimed.of(message_id, row._mapping)
+        if message.status == "done" or message.claimed_at != claim:
+            return None
+        return message, Case.of(row._mapping)
 
     async def _after_commit(self, finished: Finished) -> Outcome:
         """What follows once a message's decision is committed: the assistant forgets an
@@ -565,16 +579,15 @@ class Switchboard:
                 await self._send(finished.channel, *finished.push_to, outgoing_messages)
         return Outcome(finished.conversation_id, outgoing_messages, finished.state)
 
-    async def _first_look(self, session: AsyncSession, message: Message) -> tuple[Turn | None, Decision]:
+    async def _first_look(self, session: AsyncSession, message: Claimed, case: Case) -> tuple[Turn | None, Decision]:
         """Gather what the decision needs and ask it; the Decision may ask the assistant.
         Own questions answer in the bot's hands and in the queue (a withdrawal, the number asked
         before a crisis put the resident in the queue), never while a person has the conversation:
         then every message is for the worker."""
-        conversation = message.conversation
-        crisis = self._crisis_in(message.text, conversation.id)
-        snapshot, desk, own_question_open = await self._snapshot_and_desk(session, conversation, message)
+        crisis = self._crisis_in(message.text, case.id)
+        snapshot, desk, own_question_open = await self._snapshot_and_desk(session, case, message)
         if crisis is None and own_question_open:
-            asked = self._asked(session, message)
+            asked = self._asked(session, message, case)
             for question in self.own_questions:
                 replies = await question.answer(asked, message.text)
                 if replies is not None:  # ours: the assistant does not see this message
@@ -597,16 +610,16 @@ class Switchboard:
             in_their_language = BotReply(answer.text, list(answer.buttons))
         return Turn(text, snapshot, desk, crisis, language, in_their_language)
 
-    async def _snapshot_and_desk(self, session: AsyncSession, conversation: Conversation,
-                                 message: Message) -> tuple[Snapshot, Desk, bool]:
+    async def _snapshot_and_desk(self, session: AsyncSession, case: Case,
+                                 message: Claimed) -> tuple[Snapshot, Desk, bool]:
         """The conversation as the decision sees it, the desk, and whether an own question may
         take the message, in one query: the previous intent, the latest crisis and the worker's
         last word (when a person has it), the queue (when the desk is open and a handover may
         follow), and the recent offers (one row each)."""
-        state = State(conversation.state)
+        state = State(case.state)
         desk = desk_without_queue(state, self.settings)
         statement = self._snapshot_statement(state, desk is None, message.text)
-        rows = (await session.execute(statement, {"conversation": conversation.id, "before": message.id})).all()
+        rows = (await session.execute(statement, {"conversation": case.id, "before": message.id})).all()
         first = rows[0]._mapping
         snapshot = snapshot_of(state, first, payloads_in(row.buttons for row in rows))
         if desk is None:
@@ -643,42 +656,41 @@ class Switchboard:
         row = (await session.execute(select(*queue_columns()))).one()
         return Desk(True, None, row.waiting, row.waiting_urgent, self.settings.minutes_per_case)
 
-    async def _carry_out(self, session: AsyncSession, message: Message, decision: Decision,
+    async def _carry_out(self, session: AsyncSession, message: Claimed, case: Case, decision: Decision,
                          waiting: bool = True) -> Finished:
         """Do in the database what the decision says (the caller commits): the message's intent
         and status, need events, a handover, the replies. Replies the channel reads itself (the
         web chat) are stored delivered, so no second transaction marks them."""
-        conversation = message.conversation
         if decision.intent:
             message.intent, message.confidence = decision.intent, decision.confidence
             if decision.intent != "nlu_fallback":
-                conversation.last_intent = decision.intent
-        # The status first, so the message is written once (a query below flushes it).
+                case.last_intent = decision.intent
         if decision.keep_pending:
             message.status = "pending"
             message.attempts += 1
         else:
             message.status = "done"
-        message.claimed_at = None
         for instruction in decision.instructions:
-            await self._apply(session, conversation, instruction)
+            await self._apply(session, case, instruction)
         queue_changed = decision.for_worker
         if decision.intent in CRISIS_INTENTS:
-            await self._record_crisis(session, conversation, decision.intent)
+            await self._record_crisis(session, case, decision.intent)
         if decision.handover is not None:
-            await lifecycle.ask_for_person(session, conversation, decision.handover.reason, decision.handover.urgent)
+            await lifecycle.ask_for_person(session, case, decision.handover.reason, decision.handover.urgent)
             queue_changed = True
+        await session.execute(_FINISH_MESSAGE, message.written())
+        await case.write(session)
         replies = list(decision.replies)
         if (decision.own_question is None and decision.handover is None and not decision.keep_pending
-                and conversation.state == State.BOT.value):
-            asked = self._asked(session, message, waiting)
+                and case.state == State.BOT.value):
+            asked = self._asked(session, message, case, waiting)
             for question in self.own_questions:  # each sees the replies so far: one question per turn
                 replies += await question.after(asked, dataclasses.replace(decision, replies=replies))
         if queue_changed:
-            self.notifier.publish("queue", {"conversation": conversation.id})
-        push_to = self._push_to(conversation.channel, conversation.address)
+            self.notifier.publish("queue", {"conversation": case.id})
+        push_to = self._push_to(case.channel, case.address)
         stored = await self._store_replies(session, message, replies, "queued" if push_to else "delivered")
-        return Finished(conversation.id, conversation.channel, conversation.resident, conversation.state, decision, stored, push_to)
+        return Finished(case.id, case.channel, case.resident, case.state, decision, stored, push_to)
 
     def _push_to(self, channel: str, address: str | None) -> tuple[Deliverer, str] | None:
         """A push channel's deliverer and the sealed address, or None: the channel reads its
@@ -687,11 +699,11 @@ class Switchboard:
         return (deliver, address) if deliver is not None and address is not None else None
 
 
-    def _asked(self, session: AsyncSession, message: Message, waiting: bool = True) -> Asked:
-        return Asked(session, message.conversation, message, default_directory(self.settings.directory_path),
+    def _asked(self, session: AsyncSession, message: Claimed, case: Case, waiting: bool = True) -> Asked:
+        return Asked(session, case, message, default_directory(self.settings.directory_path),
                      self.secret, clock.now(), waiting)
 
-    async def _earlier_pending(self, session: AsyncSession, message: Message) -> bool:
+    async def _earlier_pending(self, session: AsyncSession, message: Claimed) -> bool:
         earlier = await session.scalar(
             select(Message.id).where(
                 Message.conversation_id == message.conversation_id,
@@ -702,13 +714,13 @@ class Switchboard:
         )
         return earlier is not None
 
-    async def _record_crisis(self, session: AsyncSession, conversation: Conversation, intent: str) -> None:
+    async def _record_crisis(self, session: AsyncSession, conversation: Case, intent: str) -> None:
         """Crisis answers count in the need log (the dashboard's crisis figure): the number was
         given at once, so the outcome is "met" until the worker who follows up closes it."""
         await record_bot_need(session, conversation, {"intent": intent, "wijk": conversation.wijk, "outcome": "met"},
                               self.known_wijken)
 
-    async def _apply(self, session: AsyncSession, conversation: Conversation, instruction: dict[str, Any]) -> None:
+    async def _apply(self, session: AsyncSession, conversation: Case, instruction: dict[str, Any]) -> None:
         """Carry out what an action asked of the gateway: a wijk, a need event."""
         wijk = instruction.get("wijk")
         if isinstance(wijk, str) and wijk in self.known_wijken:
@@ -726,13 +738,13 @@ class Switchboard:
                 log.warning("need event refused: %s", error)
 
     @staticmethod
-    async def _store_replies(session: AsyncSession, message: Message, replies: list[BotReply],
+    async def _store_replies(session: AsyncSession, message: Claimed, replies: list[BotReply],
                              status: str) -> list[Outgoing]:
         """The assistant's replies, written with plain INSERTs that return their ids in order."""
         written = [reply for reply in replies if reply.text]
         if not written:
             return []
-        ids = list(await session.scalars(_INSERT_REPLIES, [
+        ids = sorted(await session.scalars(_INSERT_REPLIES, [
             {"conversation_id": message.conversation_id, "direction": "out", "sender": "bot", "text": reply.text,
              "buttons": reply.buttons or None, "status": status, "in_reply_to": message.id} for reply in written]))
         return [Outgoing(id, reply.text or "", list(reply.buttons), "bot") for id, reply in zip(ids, written, strict=True)]

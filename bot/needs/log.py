@@ -7,12 +7,13 @@ through the conversation-side link in `CaseNeed` (see bot/needs/models.py)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.needs.models import OUTCOMES, CaseNeed, NeedEvent, iso_week
+from bot.store.case import Case
 from bot.store.models import Conversation
 from bot.taxonomy import theme_of, themes_by_intent
 
@@ -52,7 +53,7 @@ async def _linked(db: AsyncSession, conversation_id: int) -> list[tuple[CaseNeed
     return [(link, event) for link, event in rows.all()]
 
 
-def _wijk_for(event: NeedEvent, conversation: Conversation, known_wijken: set[str]) -> None:
+def _wijk_for(event: NeedEvent, conversation: Conversation | Case, known_wijken: set[str]) -> None:
     """Give the event the wijk the resident told us, and the conversation the event's wijk."""
     if event.wijk == UNKNOWN_WIJK and conversation.wijk in known_wijken:
         event.wijk = conversation.wijk
@@ -60,22 +61,32 @@ def _wijk_for(event: NeedEvent, conversation: Conversation, known_wijken: set[st
         conversation.wijk = event.wijk
 
 
-async def record_bot_need(db: AsyncSession, conversation: Conversation, fields: dict[str, Any],
-                          known_wijken: set[str]) -> NeedEvent:
+# The plain statements of `record_bot_need`, which runs for many resident messages: no objects,
+# no unit of work (parameters: conversation; id, outcome, wijk; the event's columns; the link's).
+_CASE_EVENTS = (select(CaseNeed.intent, NeedEvent.id).join(NeedEvent, NeedEvent.id == CaseNeed.need_event_id)
+                .where(CaseNeed.conversation_id == bindparam("conversation")))
+_NEED_EVENTS = cast(Table, NeedEvent.__table__)
+_UPDATE_OUTCOME = update(_NEED_EVENTS).where(_NEED_EVENTS.c.id == bindparam("event"))
+_INSERT_EVENT = insert(_NEED_EVENTS).returning(_NEED_EVENTS.c.id)
+_INSERT_LINK = insert(cast(Table, CaseNeed.__table__))
+
+
+async def record_bot_need(db: AsyncSession, conversation: Conversation | Case, fields: dict[str, Any],
+                          known_wijken: set[str]) -> None:
     """A need event the assistant asked for. The same intent again in this case (a follow-up
     such as "daar is een wachtlijst") updates the first event's outcome instead of adding one."""
     fresh = need_event(fields, conversation.channel, known_wijken)
     _wijk_for(fresh, conversation, known_wijken)
-    for link, event in await _linked(db, conversation.id):
-        if link.intent == fresh.intent:
-            event.outcome = fresh.outcome
-            if fresh.wijk != UNKNOWN_WIJK:
-                event.wijk = fresh.wijk
-            return event
-    db.add(fresh)
-    await db.flush()
-    db.add(CaseNeed(conversation_id=conversation.id, intent=fresh.intent, need_event_id=fresh.id))
-    return fresh
+    for intent, event_id in (await db.execute(_CASE_EVENTS, {"conversation": conversation.id})).all():
+        if intent == fresh.intent:
+            changes = {"outcome": fresh.outcome} | ({"wijk": fresh.wijk} if fresh.wijk != UNKNOWN_WIJK else {})
+            await db.execute(_UPDATE_OUTCOME.values(**changes), {"event": event_id})
+            return
+    event_id = await db.scalar(_INSERT_EVENT, {"week": fresh.week, "wijk": fresh.wijk, "theme": fresh.theme,
+                                               "intent": fresh.intent, "outcome": fresh.outcome,
+                                               "channel": fresh.channel})
+    await db.execute(_INSERT_LINK, {"conversation_id": conversation.id, "intent": fresh.intent,
+                                    "need_event_id": event_id})
 
 
 async def record_close(db: AsyncSession, conversation: Conversation, intent: str, outcome: str,

@@ -159,11 +159,9 @@ class CallBack:
                 continue
             if not service.referral_team or await self._any(asked, service_id):
                 continue
-            referral = await offer(session, asked.directory, conversation.id, service_id, conversation.wijk,
-                                   now=asked.now, asked=False)  # counted as offered once asked
-            referral.step = "waiting"
+            await offer(session, asked.directory, conversation.id, service_id, conversation.wijk,
+                        now=asked.now, asked=False, step="waiting")  # counted as offered once asked
             noted = True
-            await session.flush()
         if asks_something(decision.replies) or not (asked.waiting or noted):
             return []
         waiting = await session.scalar(

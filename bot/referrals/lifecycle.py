@@ -49,19 +49,21 @@ def _utc(now: datetime | None) -> datetime:
 
 
 async def offer(session: AsyncSession, directory: Directory, conversation_id: int, service_id: str,
-                wijk: str | None = None, now: datetime | None = None, asked: bool = True) -> Referral:
+                wijk: str | None = None, now: datetime | None = None, asked: bool = True,
+                step: str | None = None) -> Referral:
     """Record that the assistant offered a call back by this service (nothing personal yet).
 
-    `asked=False`: noted now, put to the resident later (bot/referrals/dialogue.py waits until the
-    assistant's own question is answered); it counts as offered only when `ask` says so."""
+    `asked=False`: noted now (written with the transaction's next statement), put to the resident
+    later (bot/referrals/dialogue.py waits until the assistant's own question is answered, at
+    `step` "waiting"); it counts as offered only when `ask` says so."""
     service = directory.service(service_id)
     if not service.referral_team:
         raise NotOffered(service_id)
     referral = Referral(conversation_id=conversation_id, service_id=service_id, team=service.referral_team,
-                        status="offered", key=secrets.token_hex(16), wijk=wijk)
+                        status="offered", key=secrets.token_hex(16), wijk=wijk, step=step)
     session.add(referral)
-    await session.flush()
     if asked:
+        await session.flush()
         await count_stage(session, referral, "offered", now)
     return referral
 
