@@ -13,6 +13,7 @@ from bot import lifecycle
 from bot.lifecycle import IllegalTransition, State
 from bot.needs.log import InvalidNeed
 from bot.needs.models import NeedEvent
+from bot.store.case import CASE_COLUMNS, CONVERSATIONS, Case
 from bot.store.db import create_tables, make_engine, make_sessionmaker
 from bot.store.models import Conversation, Note, User
 
@@ -105,6 +106,23 @@ async def test_claim_takes_a_loaded_conversation_and_refreshes_it(sessions, peop
         conversation = await db.get(Conversation, cid)
         assert await lifecycle.claim(db, conversation, people["sanne"])
         assert conversation.state == State.WITH_HUMAN
+
+
+async def test_a_message_that_read_the_conversation_before_a_claim_does_not_undo_it(sessions, people):
+    """A resident's message reads its conversation as a Case, then the assistant answers; a worker
+    who claims it meanwhile keeps it: the message writes only what it changed."""
+    cid = await new_conversation(sessions, State.WAITING)
+    async with sessions() as db:
+        case = Case.of((await db.execute(select(*CASE_COLUMNS).where(CONVERSATIONS.c.id == cid))).one()._mapping)
+    async with sessions.begin() as db:
+        assert await lifecycle.claim(db, cid, people["sanne"])
+    async with sessions.begin() as db:
+        case.last_intent, case.needs = "debt_bills", ["debt_bills"]
+        await lifecycle.ask_for_person(db, case, "crisis", urgent=True)  # it waits, as far as the Case knows
+        await case.write(db)
+    conversation = await load(sessions, cid)
+    assert conversation.state == State.WITH_HUMAN and conversation.assigned_to == people["sanne"].id
+    assert conversation.last_intent == "debt_bills" and conversation.needs == ["debt_bills"] and conversation.urgent
 
 
 async def test_only_a_waiting_conversation_can_be_claimed(sessions, people):
