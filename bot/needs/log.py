@@ -63,12 +63,13 @@ def _wijk_for(event: NeedEvent, conversation: Conversation | Case, known_wijken:
 
 # The plain statements of `record_bot_need`, which runs for many resident messages: no objects,
 # no unit of work (parameters: conversation; id, outcome, wijk; the event's columns; the link's).
-_CASE_EVENTS = (select(CaseNeed.intent, NeedEvent.id).join(NeedEvent, NeedEvent.id == CaseNeed.need_event_id)
-                .where(CaseNeed.conversation_id == bindparam("conversation")))
-_NEED_EVENTS = cast(Table, NeedEvent.__table__)
+_NEED_EVENTS, _CASE_NEEDS = cast(Table, NeedEvent.__table__), cast(Table, CaseNeed.__table__)
+_CASE_EVENTS = (select(_CASE_NEEDS.c.intent, _NEED_EVENTS.c.id)
+                .join_from(_CASE_NEEDS, _NEED_EVENTS, _NEED_EVENTS.c.id == _CASE_NEEDS.c.need_event_id)
+                .where(_CASE_NEEDS.c.conversation_id == bindparam("conversation")))
 _UPDATE_OUTCOME = update(_NEED_EVENTS).where(_NEED_EVENTS.c.id == bindparam("event"))
 _INSERT_EVENT = insert(_NEED_EVENTS).returning(_NEED_EVENTS.c.id)
-_INSERT_LINK = insert(cast(Table, CaseNeed.__table__))
+_INSERT_LINK = insert(_CASE_NEEDS)
 
 
 async def record_bot_need(db: AsyncSession, conversation: Conversation | Case, fields: dict[str, Any],
