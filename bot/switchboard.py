@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -41,6 +42,7 @@ from bot.responses import DOMAIN_PATH, response
 from bot.safety import CrisisMatch, detect_crisis
 from bot.store.case import CASE_COLUMNS, CONVERSATIONS, INSERT_CONVERSATION, MESSAGES, Case, Claimed
 from bot.store.db import run_once_across_replicas
+from bot.store.sqlite_driver import on_the_loop
 from bot.store.models import Conversation, Message, utcnow
 from bot.taxonomy import CRISIS_INTENTS, NEED_THEMES, themes_by_intent
 from bot.yamlfile import read_yaml
@@ -299,6 +301,14 @@ class Switchboard:
     def pseudonym(self, channel: str, user_id: str) -> str:
         return pseudonymise(self.secret, channel, user_id)
 
+    @asynccontextmanager
+    async def _message_transaction(self) -> AsyncIterator[AsyncSession]:
+        """A transaction of a resident message's path: a few statements by index, run on the event
+        loop with SQLite (bot/store/sqlite_driver.py, `on_the_loop`; PostgreSQL is not affected)."""
+        with on_the_loop():
+            async with self.sessions.begin() as session:
+                yield session
+
     # ---- inbound -------------------------------------------------------------------------
 
     async def receive(self, inbound: Inbound) -> Outcome:
@@ -332,7 +342,7 @@ class Switchboard:
         claimed_at = utcnow() if claim else None
         desk = desk_without_queue(State.BOT, self.settings) if look else None
         try:  # one transaction: the conversation (found, made or reopened) and the message
-            async with self.sessions.begin() as session:
+            async with self._message_transaction() as session:
                 case, row = await self._find_or_make_case(
                     session, inbound.channel, resident, address,
                     self._look_statement(inbound.text, queue=desk is None) if look else FIND_CONVERSATION)
@@ -509,7 +519,7 @@ class Switchboard:
         """The first look in a transaction of its own, in which own questions may answer (and
         write): the Outcome when the decision was final (or the message is no longer ours), else
         the turn, the decision that asks the assistant, and the resident and channel to ask for."""
-        async with self.sessions.begin() as session:
+        async with self._message_transaction() as session:
             claimed = await self._claimed(session, message_id, claim)
             if claimed is None:
                 return await self._stored_outcome(message_id)
@@ -526,7 +536,7 @@ class Switchboard:
         """The transaction that carries the decision out, if the message is still ours: `decision`,
         or the one `turn` gets with the assistant's answer (None: the assistant was away).
         `waiting`: an own question's offer waited at the first look (`Asked.waiting`)."""
-        async with self.sessions.begin() as session:
+        async with self._message_transaction() as session:
             claimed = await self._claimed(session, message_id, claim)
             if claimed is None:  # our claim went stale and another process took over
                 return await self._stored_outcome(message_id)
@@ -546,7 +556,7 @@ class Switchboard:
         """Take a stored inbound message in hand: when it is not done and nobody holds a fresh
         claim on it. One conditional UPDATE, so two replicas cannot both succeed."""
         now = utcnow()
-        async with self.sessions.begin() as session:
+        async with self._message_transaction() as session:
             claimed = await session.execute(
                 update(Message)
                 .where(Message.id == message_id, Message.direction == "in", Message.status != "done",

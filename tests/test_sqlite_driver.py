@@ -1,7 +1,14 @@
 """The SQLite driver of the async engine (bot/store/sqlite_driver.py): one trip to aiosqlite's
-thread per statement, with the same rows, counts, ids and errors as before."""
+thread per statement, with the same rows, counts, ids and errors as before; inside `on_the_loop`
+no trip at all, and a lock another writer holds is waited for without stopping the loop."""
 
 from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+import threading
+import time
 
 import aiosqlite.core
 import pytest
@@ -10,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.store.db import create_tables, make_engine, make_sessionmaker
 from bot.store.models import Conversation, Message
+from bot.store.sqlite_driver import on_the_loop
 
 
 @pytest.fixture
@@ -84,3 +92,69 @@ async def test_a_transaction_is_rolled_back_only_when_it_is_open(sessions, trips
     assert trips == ["rollback"]
     async with sessions() as db:
         assert list(await db.scalars(select(Conversation.resident))) == ["kept"]
+
+
+async def _thread_of_statements(db) -> int:
+    """The thread a statement of this session runs on (a SQL function that says so)."""
+    raw = (await db.connection()).sync_connection.connection.dbapi_connection
+    raw._connection._conn.create_function("thread_id", 0, threading.get_ident)
+    return await db.scalar(text("SELECT thread_id()"))
+
+
+async def test_on_the_loop_statements_and_the_commit_run_on_the_event_loop(sessions, trips):
+    with on_the_loop():
+        async with sessions.begin() as db:
+            assert await _thread_of_statements(db) == threading.get_ident()
+            db.add(Conversation(channel="webchat", resident="here"))
+    assert trips == []  # no statement, commit or rollback went to aiosqlite's thread
+    async with sessions() as db:  # elsewhere (console, jobs): on the connection's own thread
+        assert await _thread_of_statements(db) != threading.get_ident()
+        assert list(await db.scalars(select(Conversation.resident))) == ["here"]
+
+
+@contextlib.asynccontextmanager
+async def another_writer(path, seconds: float):
+    """Another connection holds SQLite's write lock for `seconds`, then commits (on the loop)."""
+    holder = sqlite3.connect(path, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    asyncio.get_running_loop().call_later(seconds, holder.commit)
+    try:
+        yield
+    finally:
+        holder.close()
+
+
+async def test_a_lock_held_by_another_writer_is_waited_for_without_stopping_the_loop(sessions, tmp_path):
+    ticks = 0
+
+    async def ticker():
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticking = asyncio.create_task(ticker())
+    try:
+        async with another_writer(tmp_path / "driver.db", 0.3):
+            started = time.monotonic()
+            with on_the_loop():
+                async with sessions.begin() as db:
+                    db.add(Conversation(channel="webchat", resident="waited"))
+            waited = time.monotonic() - started
+    finally:
+        ticking.cancel()
+    assert 0.25 < waited < 5  # it waited for the lock, and got it once the other writer was done
+    assert ticks >= 10  # meanwhile the loop went on (SQLite's own busy wait would have stopped it)
+    async with sessions() as db:
+        assert list(await db.scalars(select(Conversation.resident))) == ["waited"]
+
+
+async def test_after_the_loop_a_connection_waits_for_a_lock_on_its_own_thread_again(sessions, tmp_path):
+    with on_the_loop():
+        async with sessions.begin() as db:
+            db.add(Conversation(channel="webchat", resident="first"))
+    async with another_writer(tmp_path / "driver.db", 0.3):
+        async with sessions.begin() as db:  # the same pooled connection, now off the loop
+            db.add(Conversation(channel="webchat", resident="second"))
+    async with sessions() as db:
+        assert sorted(await db.scalars(select(Conversation.resident))) == ["first", "second"]

@@ -6,7 +6,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from bot.store.sqlite_driver import one_trip_dbapi
+from bot.store.sqlite_driver import LOCK_WAIT_MS, one_trip_dbapi
 
 
 
@@ -25,7 +25,8 @@ def make_engine(database_url: str) -> AsyncEngine:
                     path.chmod(0o600)  # an older file left readable to others
                 except OSError:
                     pass
-        engine = create_async_engine(database_url, connect_args={"timeout": 30}, module=one_trip_dbapi())
+        engine = create_async_engine(database_url, connect_args={"timeout": LOCK_WAIT_MS / 1000},
+                                     module=one_trip_dbapi())
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
@@ -37,7 +38,6 @@ def make_engine(database_url: str) -> AsyncEngine:
             # (docs/benchmarks.md), and a message now takes 2 write commits, not 4.
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA secure_delete=ON")  # deleted text is overwritten, not left in free pages
             cursor.close()
 

@@ -9,6 +9,13 @@ cursor differs. A message costs about 17 statements, so this takes some 50 hand-
 one (docs/benchmarks.md). And the pool's rollback of every connection it gets back is skipped
 when no transaction is open (after a commit), one hand-over less per transaction. PostgreSQL (asyncpg) is not affected.
 
+Inside `on_the_loop()` (the switchboard's transactions for a resident message: a few statements
+by index each) statements and the commit run on the event loop itself, as bench/null_gateway.py
+does: the hand-over to the thread and back costs more than such a statement. A lock that another
+writer holds is then waited for by trying again after a short sleep that lets the loop go on
+(SQLite's own busy wait would stop the loop, and with it the writer it waits for, when that is
+another connection of this process).
+
 It leans on two attributes of aiosqlite 0.22's Connection that are not public (`_execute`, which
 runs a function on the connection's thread, and `_conn`, the sqlite3 connection); the version is
 pinned in requirements/app.lock and tests/test_sqlite_driver.py checks both.
@@ -16,9 +23,14 @@ pinned in requirements/app.lock and tests/test_sqlite_driver.py checks both.
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import sqlite3
-from typing import Any
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, cast
 
 from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_connection,
@@ -27,6 +39,20 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 )
 from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
+
+
+LOCK_WAIT_MS = 30_000  # how long a statement waits for another writer's lock (PRAGMA busy_timeout)
+_ON_THE_LOOP: ContextVar[bool] = ContextVar("sqlite_on_the_loop", default=False)
+
+
+@contextmanager
+def on_the_loop() -> Iterator[None]:
+    """Run the statements of the transactions opened inside on the event loop (see the module)."""
+    token = _ON_THE_LOOP.set(True)
+    try:
+        yield
+    finally:
+        _ON_THE_LOOP.reset(token)
 
 
 def _run(connection: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> tuple:
@@ -94,39 +120,97 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         return self._trip(operation, seq_of_parameters, many=True)
 
     def _trip(self, operation: Any, parameters: Any, many: bool) -> None:
+        connection = cast("OneTripConnection", self._adapt_connection)
         try:
-            await_(self._one_trip(operation, parameters, many))
+            if _ON_THE_LOOP.get():
+                answer = connection.here(_run, operation, parameters, many)
+            else:
+                answer = await_(self._one_trip(operation, parameters, many))
         except Exception as error:
-            self._adapt_connection._handle_exception(error)
-
-    async def _one_trip(self, operation: Any, parameters: Any, many: bool) -> None:
-        async with self._adapt_connection._execute_mutex:
-            connection = self._connection
-            answer = await connection._execute(_run, connection._conn, operation, parameters, many)
+            connection._handle_exception(error)
         self._description, self._rowcount, self._lastrowid, rows = answer
         self._rows = collections.deque(rows)
 
+    async def _one_trip(self, operation: Any, parameters: Any, many: bool) -> tuple:
+        adapt = cast("OneTripConnection", self._adapt_connection)
+        async with adapt._execute_mutex:
+            connection = self._connection
+            if adapt._waits_itself:  # back to SQLite's own busy wait, on its own thread
+                await connection._execute(_busy_timeout, connection._conn, LOCK_WAIT_MS)
+                adapt._waits_itself = False
+            return await connection._execute(_run, connection._conn, operation, parameters, many)
+
+
+def _busy_timeout(connection: sqlite3.Connection, milliseconds: int) -> None:
+    connection.execute(f"PRAGMA busy_timeout={int(milliseconds)}")
+
+
+def _commit(connection: sqlite3.Connection) -> None:
+    connection.commit()
+
+
+def _rollback(connection: sqlite3.Connection) -> None:
+    connection.rollback()
+
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    __slots__ = ("_waits_itself",)
     _cursor_cls = OneTripCursor  # type: ignore[assignment]
+    _waits_itself: bool  # SQLite's busy wait is off: `here` waits itself (set in `connect`)
+
+    def here(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """fn(the sqlite3 connection, *args) on the event loop. While another writer holds the
+        lock, sleep (the loop goes on) and try again, for LOCK_WAIT_MS at most."""
+        connection = self._connection._conn
+        if not self._waits_itself:  # SQLite's busy wait would sleep on the loop
+            _busy_timeout(connection, 0)
+            self._waits_itself = True
+        deadline = time.monotonic() + LOCK_WAIT_MS / 1000
+        while True:
+            try:
+                return fn(connection, *args)
+            except sqlite3.OperationalError as error:
+                # Only a lock held by another writer: not a snapshot gone stale (SQLITE_BUSY_SNAPSHOT,
+                # trying again cannot help) or any other error.
+                if getattr(error, "sqlite_errorcode", None) != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                    raise
+            await_(asyncio.sleep(0.002))
+
+    def commit(self) -> None:
+        if not _ON_THE_LOOP.get():
+            super().commit()
+            return
+        try:
+            self.here(_commit)
+        except Exception as error:
+            self._handle_exception(error)
 
     def rollback(self) -> None:
         """Roll back only when a transaction is open: the pool resets every connection it gets
         back, also after a commit, and that rollback would be a trip to the thread for nothing.
         (sqlite3 answers `in_transaction` from any thread; it reads SQLite's autocommit flag.)"""
         connection = self._connection._connection
-        if connection is not None and connection.in_transaction:
+        if connection is None or not connection.in_transaction:
+            return
+        if not _ON_THE_LOOP.get():
             super().rollback()
+            return
+        try:
+            self.here(_rollback)
+        except Exception as error:
+            self._handle_exception(error)
 
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
     """The DBAPI module SQLAlchemy's aiosqlite dialect is given (create_async_engine(module=...))."""
 
     def connect(self, *args: Any, **kwargs: Any) -> OneTripConnection:
-        connection = self.aiosqlite.connect(*args, **kwargs)
+        # Made on aiosqlite's thread, also used on the loop's (`on_the_loop`), never by both at once.
+        connection = self.aiosqlite.connect(*args, **{**kwargs, "check_same_thread": False})
         connection._thread.daemon = True  # as SQLAlchemy does: a stuck thread never blocks exit
-        return OneTripConnection(self, await_(connection))
+        adapted = OneTripConnection(self, await_(connection))
+        adapted._waits_itself = False
+        return adapted
 
 
 def one_trip_dbapi() -> OneTripDBAPI:
