@@ -42,8 +42,8 @@ from bot.responses import DOMAIN_PATH, response
 from bot.safety import CrisisMatch, detect_crisis
 from bot.store.case import CASE_COLUMNS, CONVERSATIONS, INSERT_CONVERSATION, MESSAGES, Case, Claimed
 from bot.store.db import run_once_across_replicas
-from bot.store.sqlite_driver import on_the_loop
 from bot.store.models import Conversation, Message, utcnow
+from bot.store.sqlite_driver import on_the_loop
 from bot.taxonomy import CRISIS_INTENTS, NEED_THEMES, themes_by_intent
 from bot.yamlfile import read_yaml
 
@@ -428,8 +428,7 @@ class Switchboard:
         parameters = {"channel": channel, "resident": resident}
         found = (await session.execute(statement, parameters)).first()
         if found is None:
-            made = (await session.execute(INSERT_CONVERSATION,
-                                          {**parameters, "address": address})).one()
+            made = (await session.execute(INSERT_CONVERSATION, {**parameters, "address": address})).one()
             if statement is FIND_CONVERSATION:  # new: nothing to read with it, nothing to reopen
                 return Case.of(made._mapping), None
             found = (await session.execute(statement, parameters)).one()  # looked at like any other
@@ -750,7 +749,7 @@ class Switchboard:
     @staticmethod
     async def _store_replies(session: AsyncSession, message: Claimed, replies: list[BotReply],
                              status: str) -> list[Outgoing]:
-        """The assistant's replies, written with plain INSERTs that return their ids in order."""
+        """The assistant's replies, written with one plain INSERT that returns their ids."""
         written = [reply for reply in replies if reply.text]
         if not written:
             return []
