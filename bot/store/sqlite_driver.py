@@ -177,26 +177,23 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
             await_(asyncio.sleep(0.002))
 
     def commit(self) -> None:
-        if not _ON_THE_LOOP.get():
-            super().commit()
-            return
-        try:
-            self.here(_commit)
-        except Exception as error:
-            self._handle_exception(error)
+        self._end(_commit, super().commit)
 
     def rollback(self) -> None:
         """Roll back only when a transaction is open: the pool resets every connection it gets
         back, also after a commit, and that rollback would be a trip to the thread for nothing.
         (sqlite3 answers `in_transaction` from any thread; it reads SQLite's autocommit flag.)"""
         connection = self._connection._connection
-        if connection is None or not connection.in_transaction:
-            return
+        if connection is not None and connection.in_transaction:
+            self._end(_rollback, super().rollback)
+
+    def _end(self, here: Callable[[sqlite3.Connection], None], on_its_thread: Callable[[], None]) -> None:
+        """Commit or roll back: on the loop inside `on_the_loop`, else on the connection's thread."""
         if not _ON_THE_LOOP.get():
-            super().rollback()
+            on_its_thread()
             return
         try:
-            self.here(_rollback)
+            self.here(here)
         except Exception as error:
             self._handle_exception(error)
 
