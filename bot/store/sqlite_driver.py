@@ -10,11 +10,12 @@ one (docs/benchmarks.md). And the pool's rollback of every connection it gets ba
 when no transaction is open (after a commit), one hand-over less per transaction. PostgreSQL (asyncpg) is not affected.
 
 Inside `on_the_loop()` (the switchboard's transactions for a resident message: a few statements
-by index each) statements and the commit run on the event loop itself, as bench/null_gateway.py
-does: the hand-over to the thread and back costs more than such a statement. A lock that another
-writer holds is then waited for by trying again after a short sleep that lets the loop go on
-(SQLite's own busy wait would stop the loop, and with it the writer it waits for, when that is
-another connection of this process).
+by index each) the statements run on the event loop itself: the hand-over to the thread and back
+costs more than such a statement. A lock that another writer holds is then waited for by trying
+again after a short sleep that lets the loop go on (SQLite's own busy wait would stop the loop,
+and with it the writer it waits for, when that is another connection of this process). The
+commit still goes to the thread: it waits for the disk (fsync), which on a slow disk would stop
+every other resident's message meanwhile.
 
 It leans on two attributes of aiosqlite 0.22's Connection that are not public (`_execute`, which
 runs a function on the connection's thread, and `_conn`, the sqlite3 connection); the version is
@@ -145,10 +146,6 @@ def _busy_timeout(connection: sqlite3.Connection, milliseconds: int) -> None:
     connection.execute(f"PRAGMA busy_timeout={int(milliseconds)}")
 
 
-def _commit(connection: sqlite3.Connection) -> None:
-    connection.commit()
-
-
 def _rollback(connection: sqlite3.Connection) -> None:
     connection.rollback()
 
@@ -176,24 +173,19 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
                     raise
             await_(asyncio.sleep(0.002))
 
-    def commit(self) -> None:
-        self._end(_commit, super().commit)
-
     def rollback(self) -> None:
         """Roll back only when a transaction is open: the pool resets every connection it gets
         back, also after a commit, and that rollback would be a trip to the thread for nothing.
-        (sqlite3 answers `in_transaction` from any thread; it reads SQLite's autocommit flag.)"""
+        (sqlite3 answers `in_transaction` from any thread; it reads SQLite's autocommit flag.)
+        Inside `on_the_loop` on the loop: a rollback does not wait for the disk."""
         connection = self._connection._connection
-        if connection is not None and connection.in_transaction:
-            self._end(_rollback, super().rollback)
-
-    def _end(self, here: Callable[[sqlite3.Connection], None], on_its_thread: Callable[[], None]) -> None:
-        """Commit or roll back: on the loop inside `on_the_loop`, else on the connection's thread."""
+        if connection is None or not connection.in_transaction:
+            return
         if not _ON_THE_LOOP.get():
-            on_its_thread()
+            super().rollback()
             return
         try:
-            self.here(here)
+            self.here(_rollback)
         except Exception as error:
             self._handle_exception(error)
 
