@@ -9,13 +9,14 @@ import contextlib
 import sqlite3
 import threading
 import time
+from pathlib import Path
 
 import aiosqlite.core
 import pytest
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.store.db import create_tables, make_engine, make_sessionmaker
+from bot.store.db import create_tables, leave_no_trace, make_engine, make_sessionmaker
 from bot.store.models import Conversation, Message
 from bot.store.sqlite_driver import on_the_loop
 
@@ -158,3 +159,33 @@ async def test_after_the_loop_a_connection_waits_for_a_lock_on_its_own_thread_ag
         db.add(Conversation(channel="webchat", resident="second"))
     async with sessions() as db:
         assert sorted(await db.scalars(select(Conversation.resident))) == ["first", "second"]
+
+
+async def test_erased_text_leaves_the_wal_though_another_checkpoint_runs_at_that_moment(sessions, tmp_path):
+    """`leave_no_trace` after an erase: SQLite answers busy at once while another connection
+    checkpoints (a retention round beside an erase); the erase waits for its own checkpoint, so
+    the text is gone from the -wal file when it returns, not only after the other one is done."""
+    path, secret = tmp_path / "driver.db", "Wisnaam-Uniek-5521"
+    async with sessions.begin() as db:
+        conversation = Conversation(channel="webchat", resident="r")
+        db.add(conversation)
+        await db.flush()
+        db.add(Message(conversation_id=conversation.id, direction="in", sender="resident", text=secret,
+                       status="done"))
+    async with sessions.begin() as db:
+        await db.execute(delete(Message))
+    reader = sqlite3.connect(path, check_same_thread=False)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM messages").fetchall()  # an older snapshot, still read
+    other = sqlite3.connect(path, timeout=10, check_same_thread=False)
+    other_checkpoint = asyncio.create_task(asyncio.to_thread(
+        lambda: other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()))  # waits for the reader
+    await asyncio.sleep(0.2)
+    asyncio.get_running_loop().call_later(0.3, reader.rollback)
+    try:
+        await leave_no_trace(sessions)
+        assert secret.encode() not in Path(f"{path}-wal").read_bytes()
+    finally:
+        await other_checkpoint
+        reader.close()
+        other.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -56,14 +58,24 @@ async def create_tables(engine: AsyncEngine) -> None:
     await migrate(engine)
 
 
+CHECKPOINT_TRIES = 50  # leave_no_trace: 20 ms apart, a second in all
+
+
 async def leave_no_trace(sessions) -> None:
     """After deleting a resident's text: fold SQLite's write-ahead log back into the database
     and empty it, so erased text does not linger in the -wal file (freed pages are zeroed by
-    secure_delete). Best effort: a busy reader only delays it to the next erase or retention
-    round. On PostgreSQL, autovacuum reclaims dead rows (docs/security.md)."""
-    async with sessions() as session:
-        if session.bind.dialect.name == "sqlite":
-            await session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    secure_delete). SQLite answers busy at once when another connection runs a checkpoint at that
+    moment (a retention round beside an erase): tried again for a second. Best effort beyond that:
+    a reader that stays longer only delays it to the next erase or retention round. On
+    PostgreSQL, autovacuum reclaims dead rows (docs/security.md)."""
+    for _ in range(CHECKPOINT_TRIES):
+        async with sessions() as session:
+            if session.bind.dialect.name != "sqlite":
+                return
+            busy, _, _ = (await session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))).one()
+        if not busy:
+            return
+        await asyncio.sleep(0.02)
 
 
 async def database_ok(engine: AsyncEngine) -> bool:
