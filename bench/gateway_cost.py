@@ -5,11 +5,14 @@ front of a running Rasa (issue 10.6). One resident at a time, 5 messages per res
 
 Prints the medians of each switchboard phase (ms), the gateway's time per message with Rasa's
 subtracted (p50), the process's CPU per message (includes this script's client), and per
-message the SQL statements, commits and calls into aiosqlite's worker thread. Start Rasa and
+message the SQL statements, commits, calls into aiosqlite's worker thread and the time spent
+inside the statements themselves (the rest is Python around them). Start Rasa and
 the action server first (for instance `bench/load.py`'s ports, or `make run`'s). Run it on the
 commit before a change and after, alternating, when comparing: the machine may be shared.
 `--calls` also counts the Python function calls per message (cProfile, in a second pass that is
-not timed): a figure that does not drift with the machine's speed, for changes of a few percent.
+not timed): a figure that does not drift with the machine's speed, for changes of a few percent;
+and times the same messages with Rasa's answers kept, so no Rasa process runs between them (on
+two cores, Rasa's turn leaves the gateway's caches cold: compare with the first figure).
 """
 
 from __future__ import annotations
@@ -77,8 +80,16 @@ async def measure(rasa_url: str, messages: int, count_calls: bool = False) -> No
             timed(times, switchboard, name)
     timed(times, switchboard.rasa, "converse", "rasa")
     statements: collections.Counter[str] = collections.Counter()
-    event.listen(app.state.engine.sync_engine, "before_cursor_execute",
-                 lambda _c, _cur, sql, *_: statements.update([sql.split()[0]]))
+    in_sqlite: list[float] = []  # seconds inside each statement's execution (driver and SQLite)
+    started_at: list[float] = []
+
+    def before(_c: Any, _cur: Any, sql: str, *_: Any) -> None:
+        statements.update([sql.split()[0]])
+        started_at.append(time.perf_counter())
+
+    event.listen(app.state.engine.sync_engine, "before_cursor_execute", before)
+    event.listen(app.state.engine.sync_engine, "after_cursor_execute",
+                 lambda *_: in_sqlite.append(time.perf_counter() - started_at.pop()))
     event.listen(app.state.engine.sync_engine, "commit", lambda _c: statements.update(["COMMIT"]))
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), \
@@ -94,6 +105,7 @@ async def measure(rasa_url: str, messages: int, count_calls: bool = False) -> No
         times.clear()
         calls.clear()
         statements.clear()
+        in_sqlite.clear()
         cpu = time.process_time()
         session = ""
         for i in range(messages):
@@ -103,6 +115,7 @@ async def measure(rasa_url: str, messages: int, count_calls: bool = False) -> No
         cpu_ms = (time.process_time() - cpu) * 1000 / messages
         measured = {name: list(values) for name, values in times.items()}
         counted_statements, counted_calls = collections.Counter(statements), sum(calls.values())
+        sql_ms = sum(in_sqlite) * 1000 / messages
         if count_calls:  # the same messages again, under cProfile, with Rasa's answers kept
             import cProfile
             import pstats
@@ -118,6 +131,12 @@ async def measure(rasa_url: str, messages: int, count_calls: bool = False) -> No
             switchboard.rasa.converse = remembered
             for text in TEXTS:  # every answer once, outside the count
                 await say(f"calls-{uuid.uuid4().hex[:8]}", text)
+            alone = time.perf_counter()  # the gateway with no Rasa process working between messages
+            for i in range(messages):
+                if i % 5 == 0:
+                    session = f"kept-{uuid.uuid4().hex[:8]}"
+                await say(session, TEXTS[i % len(TEXTS)])
+            kept_ms = (time.perf_counter() - alone) * 1000 / messages
             profile = cProfile.Profile()
             profile.enable()
             for i in range(messages):
@@ -127,12 +146,15 @@ async def measure(rasa_url: str, messages: int, count_calls: bool = False) -> No
             profile.disable()
             print(f"Python function calls per message (Rasa's answers kept, the in-process client included): "
                   f"{pstats.Stats(profile).total_calls / messages:.0f}")
+            print(f"time per message with Rasa's answers kept (no Rasa working in between, client included): "
+                  f"{kept_ms:.1f} ms")
     own = [total - rasa for total, rasa in zip(measured["total"], measured["rasa"], strict=True)]
     print("phase medians ms:", {k: round(statistics.median(v), 2) for k, v in measured.items()})
     print(f"gateway time per message without Rasa's, p50: {statistics.median(own):.1f} ms; "
           f"CPU per message: {cpu_ms:.1f} ms")
     print("per message: SQL", {k: round(v / messages, 2) for k, v in counted_statements.items()},
           "; aiosqlite calls", round(counted_calls / messages, 1))
+    print(f"time inside the statements (driver and SQLite, commits not included) per message: {sql_ms:.2f} ms")
 
 
 def main() -> int:
