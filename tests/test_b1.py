@@ -121,9 +121,38 @@ def test_no_officialese_without_explanation_and_no_formal_u(where, text):
         assert not re.search(rf"(?<![\w]){word}(?![\w])", lowered), f"{where}: formal '{word}' (use je)"
 
 
+def topic_lines() -> list[tuple[str, str]]:
+    """Every response that names a need ({topic}, {first}, {second}), filled in with every need's
+    short name as the actions give it ("hulp thuis", "je huur", ...)."""
+    domain = read_yaml(ROOT / "domain.yml")
+    topics = {intent: domain["responses"][f"utter_topic_{intent}"][0]["text"]
+              for intent, theme in themes_by_intent().items() if theme in ("schulden", "zorg", "overlast")}
+    names = list(topics.items())
+    lines = []
+    for name, variants in domain["responses"].items():
+        text = variants[0].get("text") or ""
+        if re.search(r"\{(topic|first|second)\}", text):
+            for (intent, short), (_, other) in zip(names, names[1:] + names[:1]):
+                for first, second in ((short, other), (other, short)):  # each need in each place
+                    filled = text.replace("{topic}", short).replace("{first}", first).replace("{second}", second)
+                    lines.append((f"{name} / {intent} / {'first' if first == short else 'second'}", fill(filled)))
+    return lines
+
+
+@pytest.mark.parametrize("where, text", topic_lines(), ids=[w for w, _ in topic_lines()])
+def test_a_need_named_in_a_sentence_does_not_repeat_its_words(where, text):
+    """"Ook voor hulp thuis is hulp." reads as a mistake: the template's own words must not
+    say again what a need's short name already says."""
+    for sentence in sentences(text):
+        long_words = [w.lower() for w in words(sentence) if len(w) >= 4]
+        repeated = {w for w in long_words if long_words.count(w) > 1}
+        assert not repeated, f"{where}: {sentence!r} says {sorted(repeated)} twice"
+
+
 def test_the_checks_catch_bad_text():
     bad = ("Indien u een maatwerkvoorziening wenst dient u derhalve middels het daartoe bestemde "
            "aanvraagformulier een beschikking aan te vragen bij de gemeentelijke organisatie.")
     assert len(words(sentences(bad)[0])) > MAX_WORDS_PER_SENTENCE
     assert score(bad) < MIN_SCORE
     assert score("Je kunt ons bellen. We helpen je graag. Het is gratis.") > MEAN_SCORE
+    assert any("hulp" in line for _, line in topic_lines())  # the need names are filled in
