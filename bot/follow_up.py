@@ -232,6 +232,11 @@ class FollowUpQuestion:
     def waits(self) -> ColumnElement[bool]:
         return _waiting_follow_up()
 
+    async def end(self, session: AsyncSession, conversation_id: int) -> None:
+        """An offer not yet answered ends with the conversation; one agreed to stays planned."""
+        await session.execute(delete(FollowUp).where(FollowUp.conversation_id == conversation_id,
+                                                     FollowUp.status.in_(("waiting", "offered"))))
+
     def may_answer(self, text: str) -> ColumnElement[bool]:
         """A press of one of our buttons, or a follow-up offered or asked in this conversation."""
         return true() if PAYLOAD.match(text.strip()) else _offered_or_asked()

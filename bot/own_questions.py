@@ -18,6 +18,7 @@ Each kind of question implements `OwnQuestion`; the switchboard keeps a list of 
   need instructions, so it knows which service was named, and the replies so far (the
   assistant's, and an earlier own question's): when they already ask something (`asks_something`)
   an offer waits for a later turn, so the resident gets one question at a time.
+- `end` is asked when the resident ends the conversation, in the transaction that closes it.
 
 Both run inside a transaction of the switchboard that also stores the message's status and
 replies (processed once, never half): `answer` in the first one (which is final when it answers;
@@ -80,6 +81,12 @@ class OwnQuestion(Protocol):
 
     async def after(self, asked: Asked, decision: Decision) -> list[BotReply]:
         """Questions to ask after the assistant answered (none: an empty list)."""
+        ...
+
+    async def end(self, session: AsyncSession, conversation_id: int) -> None:
+        """The resident ended the conversation (/stop, the web chat's end button): an offer of
+        ours they did not answer ends with it, so a "ja" after they come back is not read as
+        its answer (nothing personal of a draft is kept). What they agreed to stays."""
         ...
 
 

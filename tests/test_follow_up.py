@@ -221,6 +221,25 @@ async def test_the_web_chat_page_shows_the_question_when_the_resident_comes_back
     assert await need_outcome(gw, follow_up) == "contact_made"
 
 
+async def test_ending_the_chat_ends_the_unanswered_offer_and_keeps_one_agreed_to(gateway):
+    """The resident stopped with our offer open: after they come back, "ja" is not taken as its
+    answer, and nothing is planned. A question they agreed to before stopping is still asked."""
+    gw, open_offer, agreed_to = gateway, "w" + "f" * 32, "w" + "g" * 32
+    await offered(gw, open_offer)
+    assert (await gw.client.post("/api/webchat/end", json={"session": open_offer})).status_code == 200
+    body = await gw.say(open_offer, "ja")
+    assert not any(text.startswith("Goed. Op ") for text in texts(body))
+    async with gw.switchboard.sessions() as db:
+        left = await db.scalar(select(func.count(FollowUp.id)).join(Conversation, Conversation.id == FollowUp.conversation_id)
+                               .where(Conversation.resident == gw.switchboard.pseudonym("webchat", open_offer)))
+    assert left == 0
+
+    follow_up = await agreed(gw, agreed_to)
+    assert (await gw.client.post("/api/webchat/end", json={"session": agreed_to})).status_code == 200
+    assert (await follow_up_of(gw, agreed_to)).status == "planned"
+    assert await asked(gw, agreed_to, follow_up)  # the job still asks it, with its answer buttons
+
+
 async def test_whatsapp_asks_with_the_approved_template_outside_the_24_hours(tmp_path, rasa_server, action_server):
     wa = "31612345699"
     async with running_fake_graph() as graph:

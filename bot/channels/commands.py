@@ -83,6 +83,8 @@ class Commands:
             if conversation is None:
                 return False
             change = await lifecycle.close_by_resident(session, conversation)
+            for question in self.switchboard.own_questions:  # an offer not answered ends with it
+                await question.end(session, conversation.id)
         await self.switchboard.follow_up(change)
         log.info("%s: a resident closed their conversation", self.channel)
         return True

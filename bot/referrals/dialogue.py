@@ -45,7 +45,7 @@ from bot.needs.scrubber import scrub
 from bot.own_questions import asks_something
 from bot.pseudonym import seal, unseal
 from bot.rasa import BotReply
-from bot.referrals.lifecycle import CONSENT_WORDING, accept, ask, decline, offer, withdraw
+from bot.referrals.lifecycle import CONSENT_WORDING, accept, ask, decline, end_drafts, offer, withdraw
 from bot.referrals.models import ACTIVE, Referral
 from bot.referrals.phone import InvalidPhone, PaidOrFreeNumber, dutch_phone, spoken_phone
 from bot.referrals.words import (CALL_ME, CHANGE, NO, OTHER_NUMBER, OTHER_SUMMARY, OTHER_TIME,
@@ -177,6 +177,10 @@ class CallBack:
 
     def waits(self) -> ColumnElement[bool]:
         return _waiting_referral()
+
+    async def end(self, session: AsyncSession, conversation_id: int) -> None:
+        if await end_drafts(session, conversation_id):
+            await unshow_own_words(session, conversation_id)
 
     def may_answer(self, text: str) -> ColumnElement[bool]:
         """A press of one of our buttons; a withdrawal, when anything was offered here; else a
@@ -430,7 +434,7 @@ class CallBack:
         await accept(asked.session, asked.directory, asked.secret, referral, phone=number,
                      summary=referral.summary or "", call_time=referral.call_time,
                      wording=CONSENT_WORDING, now=asked.now)
-        await unshow_own_words(asked)
+        await unshow_own_words(asked.session, asked.conversation.id)
         assert referral.deadline is not None
         return [say("utter_gateway_referral_accepted", service=self._service(asked, referral).name,
                     deadline=dutch_day(referral.deadline))]
@@ -440,7 +444,7 @@ class CallBack:
         """No to the offer ("Goed. Dan bel je zelf."), or stopped half-way ("we hebben niets bewaard")."""
         step = referral.step
         await decline(asked.session, referral, now=asked.now)
-        await unshow_own_words(asked)
+        await unshow_own_words(asked.session, asked.conversation.id)
         return [say("utter_gateway_referral_declined" if step == "offer" else "utter_gateway_referral_stopped")]
 
     async def _withdraw(self, asked: Asked) -> list[BotReply] | None:
@@ -458,7 +462,7 @@ class CallBack:
             step = referral.step
             await decline(asked.session, referral, now=asked.now)
             replies.append(say("utter_gateway_referral_declined" if step == "offer" else "utter_gateway_referral_stopped"))
-        await unshow_own_words(asked)
+        await unshow_own_words(asked.session, asked.conversation.id)
         return replies
 
     # ---- lookups ------------------------------------------------------------------------
@@ -514,12 +518,12 @@ def _open_referral() -> ColumnElement[bool]:
                               Referral.status.in_(ACTIVE)))
 
 
-async def unshow_own_words(asked: Asked) -> None:
+async def unshow_own_words(session: AsyncSession, conversation_id: int) -> None:
     """Our messages that showed the resident's own words back (summary, confirmation) keep a marker
     once the draft is over: the words live on only in the referral, and go with it."""
     shown = [Message.text.contains(phrase) for phrase in SHOWN_PHRASES]
-    await asked.session.execute(
-        update(Message).where(Message.conversation_id == asked.conversation.id, Message.direction == "out",
+    await session.execute(
+        update(Message).where(Message.conversation_id == conversation_id, Message.direction == "out",
                               or_(*shown))
         .values(text=SHOWN_MARK).execution_options(synchronize_session=False))
 

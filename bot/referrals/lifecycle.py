@@ -203,6 +203,15 @@ async def expire(session: AsyncSession, days: int = RETENTION_DAYS, now: datetim
     return result.rowcount or 0
 
 
+async def end_drafts(session: AsyncSession, conversation_id: int) -> int:
+    """The resident ended the conversation: call backs offered but not agreed to end with it
+    (deleted, with what a draft held: its summary, a sealed number). The counts keep the offer;
+    a later conversation may offer again. Agreed ones stay: the service still calls."""
+    result: CursorResult = await session.execute(  # type: ignore[assignment]
+        delete(Referral).where(Referral.conversation_id == conversation_id, Referral.status == "offered"))
+    return result.rowcount or 0
+
+
 async def erase_for_conversations(session: AsyncSession, conversation_ids: list[int]) -> int:
     """bot.erase: delete these conversations' referrals entirely; return how many.
 

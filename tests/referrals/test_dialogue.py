@@ -169,6 +169,33 @@ async def test_declining_keeps_nothing_and_the_conversation_goes_on(gateway):
         assert "jou belt" not in texts(again)  # declined once in this conversation: not asked again
 
 
+async def test_ending_the_chat_ends_an_unanswered_offer_and_a_draft_keeps_nothing(gateway):
+    """The resident pressed "stop" while our question was open: a "ja" after they come back is an
+    answer to the assistant, not a call back they never finished; a half-done draft (with the
+    number) is gone. The offer stays counted; a later conversation may offer again."""
+    offered = "r-" + uuid.uuid4().hex[:12]
+    await routed_and_offered(gateway, offered)
+    counted = await offers_counted(gateway)
+    ended = await gateway.client.post("/api/webchat/end", json={"session": offered})
+    assert ended.status_code == 200 and ended.json()["state"] == "closed"
+    assert await referrals_of(gateway, offered) == []
+    back = await gateway.say(offered, "ja")
+    assert "Klopt dit?" not in texts(back) and "terugbellen:klopt" not in payloads(back)
+    assert await offers_counted(gateway) == counted
+
+    draft = "r-" + uuid.uuid4().hex[:12]
+    await routed_and_offered(gateway, draft)
+    for said in ("ja", "klopt", NUMBER):
+        await gateway.say(draft, said)
+    assert (await referrals_of(gateway, draft))[0].phone  # sealed in the draft
+    await gateway.client.post("/api/webchat/end", json={"session": draft})
+    assert await referrals_of(gateway, draft) == []
+    stored = await stored_texts(gateway, draft)
+    assert not any(NUMBER_DIGITS[-7:] in re.sub(r"\D", "", t) for t in stored)
+    pressed = await gateway.say(draft, "terugbellen:middag")  # an old button of the draft
+    assert "Dit geven we door" not in texts(pressed) and pressed["state"] == "bot"
+
+
 async def test_withdrawing_removes_number_and_summary_at_once(gateway):
     session = "r-" + uuid.uuid4().hex[:12]
     await routed_and_offered(gateway, session)
