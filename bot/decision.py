@@ -35,7 +35,7 @@ from typing import Any
 
 from bot.lifecycle import HUMAN_STATES, State
 from bot.rasa import BotReply, Conversed
-from bot.responses import response
+from bot.responses import response, response_in
 from bot.safety import CrisisMatch
 from bot.safety.reply import crisis_reply
 from bot.taxonomy import CRISIS_INTENTS, NEED_THEMES, contract_intent, themes_by_intent
@@ -151,9 +151,12 @@ def decide(turn: Turn, assistant: Conversed | _AssistantDown | None = None) -> D
         return Decision(replies=replies, for_worker=True)
     if turn.language != "nl" and turn.in_their_language is not None:
         # The assistant reads Dutch only: a fixed text in their language, with the crisis
-        # lines, a person on offer and the services that speak it.
-        waiting = _waiting_note(turn) if state == State.WAITING else []
-        return Decision(replies=[turn.in_their_language, *waiting])
+        # lines, a person on offer and the services that speak it; asked for in words, a person.
+        if state == State.WAITING:  # in the queue already: that it waits, not the offer again
+            return Decision(replies=[*_waiting_in_their_language(turn), *_waiting_note(turn)])
+        if asks_for_person(turn.text):
+            return _person_in_their_language(turn)
+        return Decision(replies=[turn.in_their_language])
     if assistant is None:
         if typed_payload(turn.text, turn.conversation.offered):
             # Typed, not pressed: a payload never offered sets no intent, entity or need
@@ -376,6 +379,30 @@ def _person_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
         return re.compile(r"\b(" + "|".join(f"(?:{p})" for p in patterns) + r")\b", re.IGNORECASE)
 
     return one("asks"), one("words")
+
+
+def _waiting_in_their_language(turn: Turn) -> list[BotReply]:
+    """In the queue, in the resident's language: after a crisis its line first, then that a
+    person answers here."""
+    names = ["utter_gateway_language_waiting"]
+    crisis = turn.conversation.crisis_intent
+    if crisis in CRISIS_INTENTS:
+        names.insert(0, f"utter_gateway_crisis_line_{crisis.removeprefix('crisis_')}")
+    lines = [line for line in (response_in(name, turn.language) for name in names) if line is not None]
+    return [BotReply(line.text) for line in lines]
+
+
+def asks_for_person(text: str) -> bool:
+    """The message asks for a person in so many words, in any language of the lexicon."""
+    return bool(_person_cues()[0].search(text))
+
+
+def _person_in_their_language(turn: Turn) -> Decision:
+    """A resident who does not write Dutch asks for a person: the queue, told in their language
+    (one line) and in Dutch (the wait, or when we are back)."""
+    line = response_in("utter_gateway_language_handover", turn.language)
+    replies = ([BotReply(line.text)] if line else []) + [handover_notice(turn.desk)]
+    return Decision(replies=replies, intent="ask_human", confidence=1.0, handover=Handover("ask_human"))
 
 
 def asks_for_person_too(parse: dict[str, Any], text: str) -> bool:

@@ -234,7 +234,51 @@ def test_who_does_not_write_dutch_gets_the_text_in_their_language_without_the_as
     decision = decide(Turn("i need help with my rent", Snapshot(), OPEN, None, "en", english))
     assert decision.replies == [english] and decision.ask_assistant is None
     waiting = decide(Turn("hello? anyone", Snapshot(State.WAITING), CLOSED, None, "en", english))
-    assert waiting.replies[0] == english and checks.no_promise(as_resident_sees(waiting, CLOSED), True) is None
+    assert checks.no_promise(as_resident_sees(waiting, CLOSED), True) is None
+    assert waiting.replies[0].text.startswith("Your message is ready for the worker.")  # not the offer again
+    assert not any(reply.buttons for reply in waiting.replies)
+
+
+def _person_button_titles() -> list[tuple[str, str]]:
+    """Each language's "talk to a person" button, as a resident types it instead of pressing it."""
+    from bot.responses import response_in
+    return [(language, response_in("utter_gateway_language_intro", language).buttons[0]["title"])
+            for language in ("en", "tr", "ar", "pl", "uk")]
+
+
+@pytest.mark.parametrize("desk", [OPEN, CLOSED])
+@pytest.mark.parametrize("language, text", _person_button_titles() + [
+    ("en", "i want to talk to a human"), ("en", "can i speak with someone please"),
+    ("tr", "biriyle konuşmak istiyorum"), ("ar", "أريد أن أتحدث مع موظف"),
+    ("pl", "chcę porozmawiać z człowiekiem"), ("uk", "хочу поговорити з працівником"),
+    ("en", "ich möchte mit einem Menschen sprechen"),  # German gets the English texts
+])
+def test_who_does_not_write_dutch_and_asks_for_a_person_gets_one_told_in_their_language(desk, language, text):
+    from bot.responses import response_in
+    block = BotReply("This assistant writes simple Dutch. Want a person? Press the button.")
+    decision = decide(Turn(text, Snapshot(), desk, None, language, block))
+    assert decision.handover == Handover("ask_human") and decision.ask_assistant is None
+    assert decision.replies[0].text == response_in("utter_gateway_language_handover", language).text
+    assert decision.replies[-1] == handover_notice(desk)  # the wait, or when we are back, in Dutch
+    assert checks.no_promise(as_resident_sees(decision, desk), True) is None
+    waiting = decide(Turn(text, Snapshot(State.WAITING), desk, None, language, block))
+    assert waiting.handover is None  # already in the queue: that it waits, in their language
+    assert waiting.replies[0].text == response_in("utter_gateway_language_waiting", language).text
+
+
+def test_in_the_queue_after_a_crisis_the_crisis_line_in_their_language_comes_first():
+    block = BotReply("This assistant writes simple Dutch. Thoughts of suicide: call 113.")
+    waiting = Snapshot(State.WAITING, crisis_intent="crisis_suicide")
+    decision = decide(Turn("is anyone there", waiting, OPEN, None, "en", block))
+    assert decision.replies[0].text.startswith("In English: call 113")
+    assert decision.replies[1].text.startswith("Your message is ready for the worker.")
+    assert checks.first_number(as_resident_sees(decision, OPEN), "113") is None
+
+
+@pytest.mark.parametrize("text", ["my neighbour is a bad person", "i have problem with rent", "he is a terrible human"])
+def test_a_person_named_without_asking_for_one_is_not_a_request(text):
+    block = BotReply("This assistant writes simple Dutch.")
+    assert decide(Turn(text, Snapshot(), OPEN, None, "en", block)).replies == [block]
 
 
 def test_at_night_the_assistants_mention_of_a_worker_says_when_one_is_back():
