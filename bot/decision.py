@@ -131,6 +131,7 @@ class Decision:
     for_worker: bool = False  # a person has the case: tell the console a message came in
     forget_assistant_turn: bool = False  # the assistant's guess was not used: clear what it concluded
     own_question: str | None = None  # answered by a question of the gateway's own (bot/own_questions.py)
+    leaves_queue: bool = False  # the resident confirmed they no longer wait for a person (lifecycle.leave_queue)
 
 
 def say(name: str, **fields: Any) -> BotReply:
@@ -158,6 +159,9 @@ def decide(turn: Turn, assistant: Conversed | _AssistantDown | None = None) -> D
             return _person_in_their_language(turn)
         return Decision(replies=[turn.in_their_language])
     if assistant is None:
+        choice = turn.text.strip()
+        if state == State.WAITING and choice in QUEUE_CHOICES and choice in turn.conversation.offered:
+            return _queue_choice(turn, choice)
         if typed_payload(turn.text, turn.conversation.offered):
             # Typed, not pressed: a payload never offered sets no intent, entity or need
             # (issue 12); the resident gets the warm open question instead, or in the queue
@@ -197,6 +201,19 @@ def _with_worker(turn: Turn) -> list[BotReply]:
     return [*replies, say("utter_gateway_waiting_closed", next_opening=_when(turn.desk))]
 
 
+# The buttons of utter_gateway_queue_leave_confirm: stop waiting for a person, or keep waiting.
+LEAVE_QUEUE, STAY_IN_QUEUE = "/queue_leave", "/queue_stay"
+QUEUE_CHOICES = (LEAVE_QUEUE, STAY_IN_QUEUE)
+
+
+def _queue_choice(turn: Turn, choice: str) -> Decision:
+    """The answer to "Wil je niet meer wachten op een medewerker?". After a crisis the question
+    is never asked, and an old button keeps the resident in the queue."""
+    if choice == LEAVE_QUEUE and turn.conversation.crisis_intent is None:
+        return Decision(replies=[say("utter_gateway_queue_left")], leaves_queue=True)
+    return Decision(replies=[say("utter_gateway_queue_stay"), *_waiting_note(turn)])
+
+
 def _waiting_note(turn: Turn) -> list[BotReply]:
     """For a resident in the queue: their message is kept for the worker, and when that is."""
     replies = _crisis_reminder(turn.conversation)
@@ -231,6 +248,8 @@ def _while_waiting(turn: Turn, assistant: Conversed) -> Decision:
     answer = _honest([r for r in assistant.replies if r.text], turn.desk)
     if intent in CRISIS_INTENTS:  # the model's crisis answer, then the note with its number
         replies = [*answer, *_waiting_note(turn)]
+    elif turn.conversation.crisis_intent is None and no_longer_wants_person(turn.text.strip()):
+        replies = [say("utter_gateway_queue_leave_confirm")]  # asked first: "laat maar" may be about something else
     elif _is_practical(intent) and _sure(turn.text, confidence) and answer:
         note = _waiting_note(turn)  # after a crisis its number first, then the answer, then when
         replies = [*note[:-1], *answer, note[-1]]
@@ -395,6 +414,23 @@ def _waiting_in_their_language(turn: Turn) -> list[BotReply]:
 def asks_for_person(text: str) -> bool:
     """The message asks for a person in so many words, in any language of the lexicon."""
     return bool(_person_cues()[0].search(text))
+
+
+@cache
+def _cancel_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(phrases that say a person is no longer needed, phrases that say: I keep waiting)."""
+    nl = read_yaml(LEXICON_PATH)["nl"]
+
+    def one(kind: str) -> re.Pattern[str]:
+        return re.compile(r"\b(" + "|".join(f"(?:{p})" for p in nl[kind]) + r")\b", re.IGNORECASE)
+
+    return one("cancels"), one("keeps_waiting")
+
+
+def no_longer_wants_person(text: str) -> bool:
+    """"ik hoef geen medewerker meer", "laat maar", "stop": said while waiting for a person."""
+    cancels, keeps = _cancel_cues()
+    return bool(cancels.search(text)) and not keeps.search(text)
 
 
 def _person_in_their_language(turn: Turn) -> Decision:

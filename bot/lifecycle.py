@@ -7,6 +7,8 @@
      │                        │                                │
      └──reopen── closed <──close (worker) / close_by_resident / erase (any state)
 
+    waiting_for_human ──leave_queue──> bot   (the resident confirms they no longer wait; not after a crisis)
+
 Each transition is a function that takes an explicit database session and the conversation (an
 ORM object, or for the ones a resident's message makes, a `Case` of bot/store/case.py), changes
 the row (the caller commits or writes the Case), and returns a `Change`. What must happen after the
@@ -115,6 +117,18 @@ async def ask_for_person(db: AsyncSession, conversation: Conversation | Case, re
     conversation.reminded_at = None
     conversation.assigned_to = None
     return _move(conversation, State.WAITING)
+
+
+async def leave_queue(db: AsyncSession, conversation: Conversation | Case) -> Change:
+    """The resident no longer wants to wait for a person (said so, then confirmed it): back to
+    the assistant. The decision never offers it after a crisis: then a worker follows up."""
+    if state_of(conversation) != State.WAITING:
+        return Change(conversation.id, conversation.resident, state_of(conversation), state_of(conversation))
+    conversation.urgent = False
+    conversation.team = None
+    conversation.handover_reason = None
+    conversation.reminded_at = None
+    return _move(conversation, State.BOT)
 
 
 async def claim(db: AsyncSession, conversation: Conversation | int, user: User) -> bool:

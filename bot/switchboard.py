@@ -687,6 +687,9 @@ class Switchboard:
         if decision.handover is not None:
             await lifecycle.ask_for_person(session, case, decision.handover.reason, decision.handover.urgent)
             queue_changed = True
+        if decision.leaves_queue:
+            await lifecycle.leave_queue(session, case)
+            queue_changed = True
         await session.execute(_FINISH_MESSAGE, message.written())
         await case.write(session)
         replies = list(decision.replies)

@@ -189,6 +189,32 @@ def test_while_waiting_after_a_crisis_the_crisis_number_comes_first():
     assert checks.first_number(as_resident_sees(violence, CLOSED), "veilig thuis") is None
 
 
+@pytest.mark.parametrize("text", ["ik hoef geen medewerker meer", "laat maar", "stop", "ik wil niet meer wachten",
+                                  "hoeft niet meer, heb het al opgelost"])
+def test_while_waiting_no_longer_wanting_a_person_is_asked_to_confirm_and_then_leaves_the_queue(text):
+    asked = decide(turn(text, State.WAITING), answer("deny", 0.9))
+    assert asked.replies[0].text == "Wil je niet meer wachten op een medewerker?" and not asked.leaves_queue
+    payloads = [b["payload"] for b in asked.replies[0].buttons]
+    assert payloads == ["/queue_leave", "/queue_stay"]
+    left = decide(turn("/queue_leave", State.WAITING, offered=frozenset(payloads)))
+    assert left.leaves_queue and left.ask_assistant is None and "niet meer in de rij" in text_of(left)
+    stays = decide(turn("/queue_stay", State.WAITING, offered=frozenset(payloads)))
+    assert not stays.leaves_queue and "klaar voor de medewerker" in text_of(stays)
+
+
+def test_while_waiting_after_a_crisis_or_when_keeping_on_waiting_the_queue_is_not_left():
+    after_crisis = decide(turn("laat maar", State.WAITING, crisis_intent="crisis_suicide"), answer("deny", 0.9))
+    assert "niet meer wachten" not in text_of(after_crisis)
+    assert checks.first_number(as_resident_sees(after_crisis, OPEN), "113") is None
+    old_button = decide(turn("/queue_leave", State.WAITING, crisis_intent="crisis_violence",
+                             offered=frozenset({"/queue_leave"})))
+    assert not old_button.leaves_queue
+    keeps = decide(turn("laat maar, ik wacht wel", State.WAITING), answer("deny", 0.9))
+    assert "niet meer wachten" not in text_of(keeps)
+    never_offered = decide(turn("/queue_leave", State.WAITING))  # typed, never offered: nothing happens
+    assert not never_offered.leaves_queue
+
+
 def test_while_waiting_the_assistant_being_down_does_not_matter():
     decision = decide(turn("hallo?", State.WAITING, CLOSED), ASSISTANT_DOWN)
     assert not decision.keep_pending and "klaar voor de medewerker" in text_of(decision)

@@ -86,6 +86,20 @@ async def test_a_closed_conversation_can_ask_for_a_person_again(sessions):
     assert change.after == State.WAITING and (await load(sessions, cid)).urgent
 
 
+async def test_leaving_the_queue_returns_to_the_assistant_and_forgets_the_request(sessions, people):
+    cid = await new_conversation(sessions, State.WAITING, handover_reason="ask_human", team="schuldhulp", urgent=True)
+    async with sessions.begin() as db:
+        change = await lifecycle.leave_queue(db, await db.get(Conversation, cid))
+    assert (change.before, change.after) == (State.WAITING, State.BOT)
+    conversation = await load(sessions, cid)
+    assert conversation.state == State.BOT and conversation.handover_reason is None
+    assert conversation.team is None and not conversation.urgent
+    taken = await with_worker(sessions, people["sanne"])  # once a worker has it, it stays with them
+    async with sessions.begin() as db:
+        assert not (await lifecycle.leave_queue(db, await db.get(Conversation, taken))).moved
+    assert (await load(sessions, taken)).state == State.WITH_HUMAN
+
+
 async def test_two_workers_claim_at_once_and_exactly_one_wins(sessions, people):
     cid = await new_conversation(sessions, State.WAITING)
 

@@ -79,6 +79,18 @@ async def test_asking_for_a_person_marks_the_conversation_waiting(gateway):
     assert any("medewerker" in m["text"] for m in body["messages"])
 
 
+async def test_a_resident_who_no_longer_wants_a_person_leaves_the_queue_and_the_assistant_helps_again(gateway):
+    session = new_session()
+    assert (await gateway.say(session, "ik wil een medewerker spreken"))["state"] == "waiting_for_human"
+    asked = await gateway.say(session, "laat maar ik hoef geen medewerker meer")
+    assert asked["state"] == "waiting_for_human"
+    buttons = {b["title"]: b["payload"] for m in asked["messages"] for b in m["buttons"]}
+    left = await gateway.say(session, buttons["Ja, stop met wachten"])
+    assert left["state"] == "bot" and "niet meer in de rij" in left["messages"][0]["text"]
+    helped = await gateway.say(session, "ik heb schulden")
+    assert helped["state"] == "bot" and "0123-456 700" in " ".join(m["text"] for m in helped["messages"])
+
+
 async def test_replies_can_be_fetched_later_and_streamed(gateway):
     first = await gateway.say("resident-later", "hoi")
     first_id = first["messages"][0]["id"]
