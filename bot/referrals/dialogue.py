@@ -198,7 +198,12 @@ class CallBack:
         referral = await self._in_dialogue(asked)
         if referral is None:
             return await self._about_sent(asked, said, pressed)
-        last_is_ours = any(p.startswith(PAYLOAD) for p in await self._last_payloads(asked))
+        last = await self._last_buttons(asked)
+        last_is_ours = any(str(b.get("payload", "")).startswith(PAYLOAD) for b in last)
+        if pressed is None and last_is_ours:  # a button's title typed, not pressed ("Iets aanpassen")
+            pressed = next((str(b["payload"])[len(PAYLOAD):] for b in last
+                            if plain(str(b.get("title", ""))) == said and str(b.get("payload", "")).startswith(PAYLOAD)),
+                           None)
         step = referral.step
         if pressed is None and not last_is_ours:
             # The assistant asked something after us: a typed answer is for the assistant, except a
@@ -486,14 +491,18 @@ class CallBack:
                                    Referral.step.in_(IN_DIALOGUE)).order_by(Referral.id.desc()).limit(1))
 
     @staticmethod
-    async def _last_payloads(asked: Asked) -> set[str]:
-        """The payloads of the latest question in the conversation (its buttons): whose question
-        the resident answers. The last question wins."""
+    async def _last_buttons(asked: Asked) -> list[dict[str, Any]]:
+        """The buttons of the latest question in the conversation: whose question the resident
+        answers. The last question wins."""
         buttons: Any = await asked.session.scalar(
             select(Message.buttons).where(Message.conversation_id == asked.conversation.id,
                                           Message.direction == "out", Message.buttons.is_not(None))
             .order_by(Message.id.desc()).limit(1))
-        return {str(b.get("payload", "")) for b in buttons or [] if isinstance(b, dict)}
+        return [b for b in buttons or [] if isinstance(b, dict)]
+
+    @classmethod
+    async def _last_payloads(cls, asked: Asked) -> set[str]:
+        return {str(b.get("payload", "")) for b in await cls._last_buttons(asked)}
 
 
 @cache

@@ -196,6 +196,27 @@ async def test_ending_the_chat_ends_an_unanswered_offer_and_a_draft_keeps_nothin
     assert "Dit geven we door" not in texts(pressed) and pressed["state"] == "bot"
 
 
+async def test_a_button_title_typed_instead_of_pressed_does_what_the_button_does(gateway):
+    """"Iets aanpassen" typed at the confirmation once went to the assistant, which read
+    "aanpassen" as a home adaptation (Wmo-loket) and left the call back half done."""
+    session = "r-" + uuid.uuid4().hex[:12]
+    await routed_and_offered(gateway, session)
+    for said in ("Ja, bel mij", "Klopt", NUMBER, "Middag"):  # every one typed as its button reads
+        body = await gateway.say(session, said)
+    assert "Zullen we het doorsturen?" in texts(body)
+    change = await gateway.say(session, "Iets aanpassen")
+    assert "Wat wil je aanpassen?" in texts(change) and "Wmo" not in texts(change)
+    when = await gateway.say(session, "De tijd")
+    assert "Wanneer kunnen ze je het best bellen?" in texts(when)
+    back = await gateway.say(session, "Ochtend")
+    assert "Zullen we het doorsturen?" in texts(back) and "ochtend" in texts(back)
+    await gateway.say(session, "Iets aanpassen")
+    words = await gateway.say(session, "De tekst")
+    assert "Schrijf in een paar woorden" in texts(words)
+    [referral] = await referrals_of(gateway, session)
+    assert referral.status == "offered" and referral.step == "own_words" and referral.call_time == "ochtend"
+
+
 async def test_withdrawing_removes_number_and_summary_at_once(gateway):
     session = "r-" + uuid.uuid4().hex[:12]
     await routed_and_offered(gateway, session)
