@@ -15,7 +15,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.asked import ANSWER_INTENTS, DETAILS, HUMAN, LOCATION, NO, SECOND_NEED, UNSURE, YES, asks_about_cost, short_answer
+from actions.asked import (ANSWER_INTENTS, DETAILS, HUMAN, LOCATION, NO, SECOND_NEED, UNSURE, YES, asks_about_cost,
+                           asks_what_i_do, short_answer)
 from actions.needs import heard, merge_open, needs_in_message
 from actions.routing import (
     UNKNOWN, Reply, elsewhere_answer, location_buttons, need_fields, need_intents, read_location,
@@ -134,10 +135,15 @@ def log_wijk(tracker: Tracker) -> str | None:
     return None if wijk == UNKNOWN else wijk
 
 
-def say_cost(dispatcher: CollectingDispatcher, text: str) -> Events:
-    """'kost dat geld?': an honest line about cost."""
+def say_cost(dispatcher: CollectingDispatcher, text: str, service: Any = None) -> Events:
+    """'kost dat geld?': an honest line about cost; the service's own word when the directory
+    says it is free, else that some help costs a small amount (a Wmo eigen bijdrage)."""
     if asks_about_cost(text):
-        dispatcher.utter_message(response="utter_explain_cost")
+        free = service is not None and "gratis" in (service.eligibility or "").lower()
+        if free:
+            send(dispatcher, say("utter_explain_cost_free", service=service.name))
+        else:
+            dispatcher.utter_message(response="utter_explain_cost")
     return []
 
 
@@ -157,15 +163,20 @@ def explain_again(dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
     if expecting == SECOND_NEED and offered in needs:
         send(dispatcher, say("utter_explain_second", second=topic(offered), second_intent=offered))
         return []
-    if served:
+    service = None
+    if served and not asks_what_i_do(text):
         found = route(directory, routed, log_wijk(tracker))
+        service = found.service
         if found.service:
             send(dispatcher, say("utter_explain_route", service=found.service.name, phone=found.phone))
         else:
             send(dispatcher, say("utter_explain_no_service", phone=directory.phone))
+    elif asks_what_i_do(text):  # what this assistant is for, with the themes to choose from
+        dispatcher.utter_message(response="utter_explain_what_i_do")
+        return [SlotSet("expecting", None)]
     elif expecting != HUMAN:
         dispatcher.utter_message(response="utter_explain_start")
-    say_cost(dispatcher, text)
+    say_cost(dispatcher, text, service)
     send(dispatcher, person_reply(tracker, "utter_explain_human"))
     return [SlotSet("expecting", HUMAN)]
 

@@ -53,3 +53,14 @@ COST_WORDS = re.compile(r"kost|gratis|betal|duur|prijs|geld", re.IGNORECASE)
 def asks_about_cost(text: str) -> bool:
     """'kost dat geld?', 'is het gratis', 'moet ik betalen'."""
     return bool(COST_WORDS.search(text or ""))
+
+
+ABOUT_ME = re.compile(
+    r"\b(wat (kan|kun|doe|weet) (je|jij|u|jullie)|wat (kan|kun) (je|jij) (allemaal|voor mij|voor me|doen)|"
+    r"waar(mee)? (kan|kun) (je|jij) (me |mij )?(mee )?helpen|wie ben (je|jij)|wat ben (je|jij)|wat is dit( voor iets)?)\b",
+    re.IGNORECASE)
+
+
+def asks_what_i_do(text: str) -> bool:
+    """'wat kan je', 'wat kun jij voor mij doen', 'wie ben jij': what this assistant is for."""
+    return bool(ABOUT_ME.search(text or ""))
