@@ -322,7 +322,7 @@ def handover_notice(desk: Desk, urgent: bool = False) -> BotReply:
         return say("utter_gateway_handover_closed", next_opening=_when(desk))
     ahead = desk.waiting_urgent if urgent else desk.waiting
     minutes = max(5, -(-desk.minutes_per_case * (ahead + 1) // 5) * 5)  # rounded up to 5
-    name = "utter_gateway_handover_first" if ahead == 0 else "utter_gateway_handover_queue"
+    name = {0: "utter_gateway_handover_first", 1: "utter_gateway_handover_one_ahead"}.get(ahead, "utter_gateway_handover_queue")
     return say(name, ahead=ahead, minutes=minutes)
 
 

@@ -234,6 +234,8 @@ def test_the_wait_estimate_counts_who_is_ahead():
     busy = Desk(True, waiting=4, waiting_urgent=1, minutes_per_case=10)
     assert "4" in handover_notice(busy).text and "50 minuten" in handover_notice(busy).text
     assert "1" in handover_notice(busy, urgent=True).text and "20 minuten" in handover_notice(busy, urgent=True).text
+    assert handover_notice(busy).text.startswith("Er zijn nog 4 mensen voor je.")
+    assert handover_notice(busy, urgent=True).text.startswith("Er is nog 1 persoon voor je.")  # not "1 mensen"
 
 
 def test_a_reminder_after_a_crisis_repeats_its_number_and_at_night_says_when():
