@@ -428,6 +428,9 @@ class ActionAnswerWorry(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
         intent = latest_intent(tracker) or ""
+        if intent == "bot_challenge" and asks_what_i_do(tracker.latest_message.get("text") or ""):
+            dispatcher.utter_message(response="utter_explain_what_i_do")  # "wie ben jij?": what it is for
+            return [SlotSet("expecting", None)]
         if intent in self.ASKS_ITSELF:
             dispatcher.utter_message(response=f"utter_{intent}")
             return [SlotSet("expecting", HUMAN)]

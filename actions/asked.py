@@ -56,8 +56,8 @@ def asks_about_cost(text: str) -> bool:
 
 
 ABOUT_ME = re.compile(
-    r"\b(wat (kan|kun|doe|weet) (je|jij|u|jullie)|wat (kan|kun) (je|jij) (allemaal|voor mij|voor me|doen)|"
-    r"waar(mee)? (kan|kun) (je|jij) (me |mij )?(mee )?helpen|wie ben (je|jij)|wat ben (je|jij)|wat is dit( voor iets)?)\b",
+    r"\b(wat (kan|kun|kn|doe|weet) (je|jij|u|jullie)|wat (kan|kun|kn) (je|jij) (allemaal|voor mij|voor me|doen)|"
+    r"waar(mee)? (kan|kun) (je|jij) (me |mij )?(mee )?helpen|wie ben (je|jij)|wat ben (je|jij)|waar (ben|is) (je|jij|dit) (eigenlijk )?voor|wat is dit( voor iets)?)\b",
     re.IGNORECASE)
 
 

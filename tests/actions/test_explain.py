@@ -30,3 +30,17 @@ def test_the_cost_of_a_free_service_is_said_plainly_and_of_others_honestly():
     wmo = explained("moet ik betalen", routed_intent="care_home_support", wijk="Noord")
     assert any(m.get("response") == "utter_explain_cost" for m in wmo)
     assert not any("gratis" in (m.get("text") or "") for m in wmo)
+
+
+@pytest.mark.parametrize("text, response", [
+    ("wie ben jij", "utter_explain_what_i_do"), ("waar ben je voor", "utter_explain_what_i_do"),
+    ("ben je een computer?", "utter_bot_challenge"),  # asks whether a person is wanted: answered as before
+])
+def test_who_are_you_says_what_the_assistant_is_for(text, response):
+    from actions.actions import ActionAnswerWorry
+
+    tracker = Tracker("r", {}, {"intent": {"name": "bot_challenge"}, "text": text},
+                      [{"event": "user", "text": text, "metadata": {"desk_open": True}}], False, None, {}, "")
+    dispatcher = CollectingDispatcher()
+    ActionAnswerWorry().run(dispatcher, tracker, {})
+    assert [m.get("response") for m in dispatcher.messages] == [response]
