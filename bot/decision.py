@@ -92,6 +92,7 @@ class Snapshot:
     worker_quiet: bool = True  # with_human: the worker has not written for a while
     told_to_wait: bool = False  # the assistant is away and the resident already heard so
     crisis_urgent: bool = False  # 112 led the answer to that crisis (weapon, fire, at the door, now)
+    asked_last: frozenset[str] = frozenset()  # waiting: the payloads of the latest reply's buttons
 
 
 @dataclass(frozen=True)
@@ -159,8 +160,8 @@ def decide(turn: Turn, assistant: Conversed | _AssistantDown | None = None) -> D
             return _person_in_their_language(turn)
         return Decision(replies=[turn.in_their_language])
     if assistant is None:
-        choice = turn.text.strip()
-        if state == State.WAITING and choice in QUEUE_CHOICES and choice in turn.conversation.offered:
+        choice = _queue_choice_of(turn) if state == State.WAITING else None
+        if choice is not None:
             return _queue_choice(turn, choice)
         if typed_payload(turn.text, turn.conversation.offered):
             # Typed, not pressed: a payload never offered sets no intent, entity or need
@@ -204,6 +205,27 @@ def _with_worker(turn: Turn) -> list[BotReply]:
 # The buttons of utter_gateway_queue_leave_confirm: stop waiting for a person, or keep waiting.
 LEAVE_QUEUE, STAY_IN_QUEUE = "/queue_leave", "/queue_stay"
 QUEUE_CHOICES = (LEAVE_QUEUE, STAY_IN_QUEUE)
+
+
+# Typed answers to that question while it is the latest: "ja", "ja stop maar", "nee ik wacht".
+_KEEPS_WAITING = re.compile(r"\b(ik wacht|wacht (wel|nog)|blijf (wel |nog )?wachten)\b")
+_STOPS_WAITING = re.compile(r"^(ja+|jawel|jep|yes|ok|oke|okay|goed|graag|prima|doe maar|stop|stoppen)\b|"
+                            r"\b(stop (maar )?met wachten|niet meer wachten)\b")
+_NO = re.compile(r"^(nee+|neen|no|nope|liever niet)\b")
+
+
+def _queue_choice_of(turn: Turn) -> str | None:
+    """The resident's answer to "Wil je stoppen met wachten?": a button pressed (a payload we
+    offered), or typed while our question is the latest reply. None: not an answer to it."""
+    text = turn.text.strip()
+    if text in QUEUE_CHOICES:
+        return text if text in turn.conversation.offered else None
+    if LEAVE_QUEUE not in turn.conversation.asked_last:
+        return None
+    said = " ".join(re.findall(r"\w+", text.lower()))
+    if _KEEPS_WAITING.search(said) or _NO.match(said):
+        return STAY_IN_QUEUE
+    return LEAVE_QUEUE if _STOPS_WAITING.search(said) else None
 
 
 def _queue_choice(turn: Turn, choice: str) -> Decision:

@@ -227,14 +227,16 @@ def _look_snapshot_columns(queue: bool) -> dict[str, Any]:
     return columns
 
 
-def snapshot_of(state: State, row: Any, offered: frozenset[str] = frozenset()) -> Snapshot:
+def snapshot_of(state: State, row: Any, offered: frozenset[str] = frozenset(),
+                asked_last: frozenset[str] = frozenset()) -> Snapshot:
     """The Snapshot from a row with the columns of `snapshot_columns`."""
     crisis_intent, crisis_urgent = last_crisis(row) if state in HUMAN_STATES else (None, False)
     worker_quiet = True
     if state == State.WITH_HUMAN:
         last_word = row["last_word"]
         worker_quiet = last_word is None or utcnow() - last_word > WORKER_QUIET_AFTER
-    return Snapshot(state, offered, row["previous_intent"], crisis_intent, worker_quiet, crisis_urgent=crisis_urgent)
+    return Snapshot(state, offered, row["previous_intent"], crisis_intent, worker_quiet, crisis_urgent=crisis_urgent,
+                    asked_last=asked_last)
 
 
 def offers_query(conversation_id: Any) -> Any:
@@ -243,6 +245,20 @@ def offers_query(conversation_id: Any) -> Any:
     return (select(Message.buttons)
             .where(Message.conversation_id == conversation_id, Message.direction == "out", Message.buttons.is_not(None))
             .order_by(Message.id.desc()).limit(OFFERS_REMEMBERED))
+
+
+def last_reply_query(conversation_id: Any) -> Any:
+    """The buttons of the latest reply in a conversation (None: it had none)."""
+    return (select(Message.buttons).where(Message.conversation_id == conversation_id, Message.direction == "out")
+            .order_by(Message.id.desc()).limit(1))
+
+
+async def asked_last(session: AsyncSession, case: Case) -> frozenset[str]:
+    """While the resident waits for a person: the payloads of the latest reply (whether our own
+    question is the one they answer). Read in that state only."""
+    if case.state != State.WAITING.value:
+        return frozenset()
+    return payloads_in([await session.scalar(last_reply_query(case.id))])
 
 
 def payloads_in(rows: Any) -> frozenset[str]:
@@ -352,7 +368,7 @@ class Switchboard:
                     offered: frozenset[str] = frozenset()
                     if inbound.text.strip().startswith("/"):  # a payload acts only if it was offered
                         offered = payloads_in(await session.scalars(offers_query(case.id)))
-                    first = self._first_look_of(case, inbound.text, row, offered, desk)
+                    first = self._first_look_of(case, inbound.text, row, offered, desk, await asked_last(session, case))
             return Stored(message_id, case.id, claim=claimed_at, key=key), first
         except IntegrityError:  # a concurrent first message made the conversation, or a duplicate
             pass
@@ -398,7 +414,7 @@ class Switchboard:
         return self._made_once(("look", queue, opens), make)
 
     def _first_look_of(self, case: Case, text: str, row: Any, offered: frozenset[str],
-                       desk: Desk | None) -> FirstLook:
+                       desk: Desk | None, last: frozenset[str] = frozenset()) -> FirstLook:
         """The FirstLook from the row `_look_statement` read; `desk` is the desk when it did not
         depend on the conversation's state (closed), else None."""
         state = State(case.state)  # after a reopen
@@ -407,7 +423,7 @@ class Switchboard:
             desk = Desk(True, None, row["waiting"], row["waiting_urgent"], self.settings.minutes_per_case)
         own_question_open = bool(row["own_question_open"]) and state.value in OWN_QUESTION_STATES
         return FirstLook(case.id, case.channel, case.resident, text,
-                         snapshot_of(state, row, offered), desk, own_question_open, bool(row["own_question_waiting"]))
+                         snapshot_of(state, row, offered, last), desk, own_question_open, bool(row["own_question_waiting"]))
 
     @staticmethod
     async def _insert_inbound(session: AsyncSession, conversation_id: int, inbound: Inbound,
@@ -630,7 +646,7 @@ class Switchboard:
         statement = self._snapshot_statement(state, desk is None, message.text)
         rows = (await session.execute(statement, {"conversation": case.id, "before": message.id})).all()
         first = rows[0]._mapping
-        snapshot = snapshot_of(state, first, payloads_in(row.buttons for row in rows))
+        snapshot = snapshot_of(state, first, payloads_in(row.buttons for row in rows), await asked_last(session, case))
         if desk is None:
             desk = Desk(True, None, first["waiting"], first["waiting_urgent"], self.settings.minutes_per_case)
         return snapshot, desk, bool(first["own_question_open"])

@@ -193,7 +193,7 @@ def test_while_waiting_after_a_crisis_the_crisis_number_comes_first():
                                   "hoeft niet meer, heb het al opgelost"])
 def test_while_waiting_no_longer_wanting_a_person_is_asked_to_confirm_and_then_leaves_the_queue(text):
     asked = decide(turn(text, State.WAITING), answer("deny", 0.9))
-    assert asked.replies[0].text == "Wil je niet meer wachten op een medewerker?" and not asked.leaves_queue
+    assert asked.replies[0].text == "Wil je stoppen met wachten op een medewerker?" and not asked.leaves_queue
     payloads = [b["payload"] for b in asked.replies[0].buttons]
     assert payloads == ["/queue_leave", "/queue_stay"]
     left = decide(turn("/queue_leave", State.WAITING, offered=frozenset(payloads)))
@@ -202,15 +202,31 @@ def test_while_waiting_no_longer_wanting_a_person_is_asked_to_confirm_and_then_l
     assert not stays.leaves_queue and "klaar voor de medewerker" in text_of(stays)
 
 
+@pytest.mark.parametrize("typed, leaves", [
+    ("Ja, stop met wachten", True), ("ja", True), ("ja stop maar", True), ("ok", True), ("stop maar met wachten", True),
+    ("Nee, ik wacht", False), ("nee", False), ("ja ik wacht wel", False),
+])
+def test_while_waiting_the_answer_to_our_question_may_be_typed(typed, leaves):
+    asked = frozenset({"/queue_leave", "/queue_stay"})
+    decision = decide(turn(typed, State.WAITING, asked_last=asked))
+    assert decision.leaves_queue is leaves and decision.ask_assistant is None
+    assert ("niet meer in de rij" in text_of(decision)) is leaves
+
+
+def test_a_typed_yes_leaves_the_queue_only_while_our_question_is_the_latest_reply():
+    decision = decide(turn("ja", State.WAITING, offered=frozenset({"/queue_leave"})))  # asked earlier, answered since
+    assert not decision.leaves_queue and decision.ask_assistant == "ja"
+
+
 def test_while_waiting_after_a_crisis_or_when_keeping_on_waiting_the_queue_is_not_left():
     after_crisis = decide(turn("laat maar", State.WAITING, crisis_intent="crisis_suicide"), answer("deny", 0.9))
-    assert "niet meer wachten" not in text_of(after_crisis)
+    assert "stoppen met wachten" not in text_of(after_crisis)
     assert checks.first_number(as_resident_sees(after_crisis, OPEN), "113") is None
     old_button = decide(turn("/queue_leave", State.WAITING, crisis_intent="crisis_violence",
                              offered=frozenset({"/queue_leave"})))
     assert not old_button.leaves_queue
     keeps = decide(turn("laat maar, ik wacht wel", State.WAITING), answer("deny", 0.9))
-    assert "niet meer wachten" not in text_of(keeps)
+    assert "stoppen met wachten" not in text_of(keeps)
     never_offered = decide(turn("/queue_leave", State.WAITING))  # typed, never offered: nothing happens
     assert not never_offered.leaves_queue
 

@@ -84,11 +84,23 @@ async def test_a_resident_who_no_longer_wants_a_person_leaves_the_queue_and_the_
     assert (await gateway.say(session, "ik wil een medewerker spreken"))["state"] == "waiting_for_human"
     asked = await gateway.say(session, "laat maar ik hoef geen medewerker meer")
     assert asked["state"] == "waiting_for_human"
-    buttons = {b["title"]: b["payload"] for m in asked["messages"] for b in m["buttons"]}
-    left = await gateway.say(session, buttons["Ja, stop met wachten"])
+    titles = [b["title"] for m in asked["messages"] for b in m["buttons"]]
+    assert titles == ["Ja, stop met wachten", "Nee, ik wacht"]
+    left = await gateway.say(session, "Ja, stop met wachten")  # typed as the button reads (Telegram, WhatsApp)
     assert left["state"] == "bot" and "niet meer in de rij" in left["messages"][0]["text"]
     helped = await gateway.say(session, "ik heb schulden")
     assert helped["state"] == "bot" and "0123-456 700" in " ".join(m["text"] for m in helped["messages"])
+
+
+async def test_a_resident_who_answers_no_to_leaving_the_queue_keeps_waiting(gateway):
+    session = new_session()
+    await gateway.say(session, "ik wil een medewerker spreken")
+    asked = await gateway.say(session, "hoeft nie meer")
+    assert "stoppen met wachten" in asked["messages"][0]["text"]
+    stays = await gateway.say(session, "nee")
+    assert stays["state"] == "waiting_for_human" and "Je blijft in de rij" in stays["messages"][0]["text"]
+    later = await gateway.say(session, "ja")  # our question was answered: a later "ja" is for the worker
+    assert later["state"] == "waiting_for_human"
 
 
 async def test_replies_can_be_fetched_later_and_streamed(gateway):
