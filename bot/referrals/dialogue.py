@@ -200,9 +200,9 @@ class CallBack:
             return await self._about_sent(asked, said, pressed)
         last = await self._last_buttons(asked)
         last_is_ours = any(str(b.get("payload", "")).startswith(PAYLOAD) for b in last)
-        if pressed is None and last_is_ours:  # a button's title typed, not pressed ("Iets aanpassen")
+        if pressed is None and last_is_ours:  # a button's title typed, not pressed ("Iets aanpassen", "tijd")
             pressed = next((str(b["payload"])[len(PAYLOAD):] for b in last
-                            if plain(str(b.get("title", ""))) == said and str(b.get("payload", "")).startswith(PAYLOAD)),
+                            if said in _typed_forms(str(b.get("title", ""))) and str(b.get("payload", "")).startswith(PAYLOAD)),
                            None)
         step = referral.step
         if pressed is None and not last_is_ours:
@@ -503,6 +503,12 @@ class CallBack:
     @classmethod
     async def _last_payloads(cls, asked: Asked) -> set[str]:
         return {str(b.get("payload", "")) for b in await cls._last_buttons(asked)}
+
+
+def _typed_forms(title: str) -> set[str]:
+    """How a resident types a button's title: as it reads, or without its article ("De tijd": "tijd")."""
+    written = plain(title)
+    return {written, re.sub(r"^(de|het|een) ", "", written)}
 
 
 @cache

@@ -23,7 +23,7 @@ YES = re.compile(r"^(ja+|jawel|jep|jup|yes|yep|ok|oke|okay|okee|oké|okido\w*|pr
 NO = re.compile(r"^(nee+|neen|neuh|nope|no|niet nodig|hoeft niet|liever niet|ik bel zelf|laat (maar )?zitten|"
                 r"laat maar|toch niet|stop|stoppen|annuleer|annuleren)\b")
 STOP = re.compile(r"^(stop|stoppen|toch niet|laat (maar )?zitten|laat maar|annuleer|annuleren)\b")
-CHANGE = re.compile(r"^(aanpassen|anders|veranderen|wijzig|wijzigen|pas (het )?aan|klopt niet|niet goed)\b")
+CHANGE = re.compile(r"^((iets|wat|even|nog iets) )?(aanpassen|anders|veranderen|wijzig|wijzigen|pas (het )?aan|klopt niet|niet goed)\b")
 # Words that make up a short, clear yes ("ja", "ja hoor, klopt", "ok bel me maar"); anything more
 # ("ok zonder nummer dan: boete cjib") is not a yes but something the resident wants said.
 YES_WORDS = frozenset({

@@ -211,7 +211,9 @@ async def test_a_button_title_typed_instead_of_pressed_does_what_the_button_does
     back = await gateway.say(session, "Ochtend")
     assert "Zullen we het doorsturen?" in texts(back) and "ochtend" in texts(back)
     await gateway.say(session, "Iets aanpassen")
-    words = await gateway.say(session, "De tekst")
+    again = await gateway.say(session, "iets aanpassen")  # typed twice, as a double press
+    assert "Wat wil je aanpassen?" in texts(again)
+    words = await gateway.say(session, "tekst")  # the title without its article
     assert "Schrijf in een paar woorden" in texts(words)
     [referral] = await referrals_of(gateway, session)
     assert referral.status == "offered" and referral.step == "own_words" and referral.call_time == "ochtend"
