@@ -170,7 +170,7 @@ def decide(turn: Turn, assistant: Conversed | _AssistantDown | None = None) -> D
             if state == State.WAITING:
                 return Decision(replies=_waiting_note(turn))
             return Decision(replies=[say("utter_gateway_unsure")])
-        return Decision(ask_assistant=turn.text)
+        return Decision(ask_assistant=without_greeting(turn.text))
     if isinstance(assistant, _AssistantDown):
         return _assistant_down(turn)
     if state == State.WAITING:
@@ -209,7 +209,8 @@ QUEUE_CHOICES = (LEAVE_QUEUE, STAY_IN_QUEUE)
 
 # Typed answers to that question while it is the latest: "ja", "ja stop maar", "nee ik wacht".
 _KEEPS_WAITING = re.compile(r"\b(ik wacht|wacht (wel|nog)|blijf (wel |nog )?wachten)\b")
-_STOPS_WAITING = re.compile(r"^(ja+|jawel|jep|yes|ok|oke|okay|goed|graag|prima|doe maar|stop|stoppen)\b|"
+MAX_QUEUE_ANSWER_WORDS = 6
+_STOPS_WAITING = re.compile(r"^(ja+|jawel|jep|yes|ok|oke|okay|goed|is goed|graag|prima|klopt|zeker|doe maar|stop|stoppen)\b|"
                             r"\b(stop (maar )?met wachten|niet meer wachten)\b")
 _NO = re.compile(r"^(nee+|neen|no|nope|liever niet)\b")
 
@@ -223,6 +224,8 @@ def _queue_choice_of(turn: Turn) -> str | None:
     if LEAVE_QUEUE not in turn.conversation.asked_last:
         return None
     said = " ".join(re.findall(r"\w+", text.lower()))
+    if len(said.split()) > MAX_QUEUE_ANSWER_WORDS:  # a message for the worker, not an answer
+        return None
     if _KEEPS_WAITING.search(said) or _NO.match(said):
         return STAY_IN_QUEUE
     return LEAVE_QUEUE if _STOPS_WAITING.search(said) else None
@@ -328,6 +331,19 @@ def _honest(replies: list[BotReply], desk: Desk) -> list[BotReply]:
     return [dataclasses.replace(r, text=f"{r.text} {back}")
             if r.text and NAMES_A_WORKER.search(r.text) and not SAYS_WHEN.search(r.text) else r
             for r in replies]
+
+
+# "hallo ik heb schulden": a greeting in front of what the resident needs.
+_GREETING = re.compile(r"^\s*(?:hallo daar|hallo+|hoi+|hey+|hee+|hi|hello|goede?(?:morgen|middag|navond|avond)|"
+                       r"goeie(?:morgen|middag|navond|avond))\b[\s,.!]*", re.IGNORECASE)
+
+
+def without_greeting(text: str) -> str:
+    """What the assistant reads: the message without a greeting in front of at least two more
+    words. The model weighs a greeting against the need ("hallo ik heb schulden" came out unsure,
+    "goedemorgen ik heb schulden" as a greeting); alone, a greeting stays one."""
+    rest = _GREETING.sub("", text, count=1)
+    return rest if rest != text and len(rest.split()) >= 2 else text
 
 
 def typed_payload(text: str, offered: frozenset[str]) -> bool:
@@ -452,7 +468,8 @@ def _cancel_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
 def no_longer_wants_person(text: str) -> bool:
     """"ik hoef geen medewerker meer", "laat maar", "stop": said while waiting for a person."""
     cancels, keeps = _cancel_cues()
-    return bool(cancels.search(text)) and not keeps.search(text)
+    said = text.strip().rstrip(".!? ")
+    return bool(cancels.search(said)) and not keeps.search(said)
 
 
 def _person_in_their_language(turn: Turn) -> Decision:

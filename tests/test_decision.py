@@ -213,6 +213,29 @@ def test_while_waiting_the_answer_to_our_question_may_be_typed(typed, leaves):
     assert ("niet meer in de rij" in text_of(decision)) is leaves
 
 
+@pytest.mark.parametrize("text", [
+    "laat maar weten wanneer je tijd hebt", "de deurwaarder zei laat maar betalen", "mijn dochter zei: laat maar, mam",
+    "ik wil niet meer wachten met het betalen van mijn huur", "ik wil niet meer wachten op de woningcorporatie",
+    "de verhuurder zegt stop maar met betalen van de servicekosten", "toch maar niet, ik wacht",
+    "stop met die herrie van de buren is mijn probleem", "ik hoef niet meer te betalen?", "ik wacht al uren",
+])
+def test_while_waiting_a_message_for_the_worker_is_not_read_as_leaving(text):
+    decision = decide(turn(text, State.WAITING), answer("deny", 0.9))
+    assert "stoppen met wachten" not in text_of(decision) and not decision.leaves_queue
+
+
+@pytest.mark.parametrize("text", ["duurt te lang, ik stop", "ik ga wel weg", "ik heb geen zin meer om te wachten",
+                                  "annuleer maar", "hoe lang nog? ik kap ermee", "hoeft niet meer hoor", "laatmaar"])
+def test_while_waiting_more_ways_of_no_longer_wanting_a_person_are_asked_about(text):
+    assert "stoppen met wachten" in text_of(decide(turn(text, State.WAITING), answer("deny", 0.9)))
+
+
+def test_while_our_question_is_the_latest_a_longer_message_is_for_the_worker_not_an_answer():
+    asked = frozenset({"/queue_leave", "/queue_stay"})
+    decision = decide(turn("ik wil niet meer wachten met het betalen van mijn huur", State.WAITING, asked_last=asked))
+    assert not decision.leaves_queue and decision.ask_assistant is not None
+
+
 def test_a_typed_yes_leaves_the_queue_only_while_our_question_is_the_latest_reply():
     decision = decide(turn("ja", State.WAITING, offered=frozenset({"/queue_leave"})))  # asked earlier, answered since
     assert not decision.leaves_queue and decision.ask_assistant == "ja"
@@ -269,6 +292,15 @@ def test_after_danger_now_every_note_leads_with_112_again():
     for replies in (reminder(at_the_door, CLOSED), reminder(at_the_door, OPEN)):
         seen = checks.Turn("", [{"text": r.text} for r in replies], State.WAITING, False)
         assert checks.first_number(seen, "112") is None, [r.text for r in replies]
+
+
+@pytest.mark.parametrize("text, read", [
+    ("hallo ik heb schulden", "ik heb schulden"), ("Goedemorgen, de buren maken herrie", "de buren maken herrie"),
+    ("hallo daar ik heb een huurachterstand", "ik heb een huurachterstand"),
+    ("hallo?", "hallo?"), ("hoi", "hoi"), ("hallo daar", "hallo daar"), ("dag en nacht herrie", "dag en nacht herrie"),
+])
+def test_the_assistant_reads_the_need_without_the_greeting_in_front(text, read):
+    assert decide(turn(text)).ask_assistant == read
 
 
 # ---- other languages ---------------------------------------------------------------------

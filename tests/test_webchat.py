@@ -7,6 +7,7 @@ import json
 import uuid
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from bot.store.models import Conversation, Message
@@ -101,6 +102,12 @@ async def test_a_resident_who_answers_no_to_leaving_the_queue_keeps_waiting(gate
     assert stays["state"] == "waiting_for_human" and "Je blijft in de rij" in stays["messages"][0]["text"]
     later = await gateway.say(session, "ja")  # our question was answered: a later "ja" is for the worker
     assert later["state"] == "waiting_for_human"
+
+
+@pytest.mark.parametrize("text", ["hallo ik heb schulden", "goedemorgen ik heb schulden", "Hallo, ik heb schulden"])
+async def test_a_greeting_in_front_of_a_need_still_gets_the_need_answered(gateway, text):
+    body = await gateway.say(new_session(), text)
+    assert "0123-456 700" in " ".join(m["text"] for m in body["messages"])  # Schuldhulpverlening
 
 
 async def test_replies_can_be_fetched_later_and_streamed(gateway):
