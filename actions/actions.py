@@ -163,17 +163,17 @@ def explain_again(dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
     if expecting == SECOND_NEED and offered in needs:
         send(dispatcher, say("utter_explain_second", second=topic(offered), second_intent=offered))
         return []
+    if asks_what_i_do(text):  # what this assistant is for, with the themes to choose from
+        dispatcher.utter_message(response="utter_explain_what_i_do")
+        return [SlotSet("expecting", None)]
     service = None
-    if served and not asks_what_i_do(text):
+    if served:
         found = route(directory, routed, log_wijk(tracker))
         service = found.service
         if found.service:
             send(dispatcher, say("utter_explain_route", service=found.service.name, phone=found.phone))
         else:
             send(dispatcher, say("utter_explain_no_service", phone=directory.phone))
-    elif asks_what_i_do(text):  # what this assistant is for, with the themes to choose from
-        dispatcher.utter_message(response="utter_explain_what_i_do")
-        return [SlotSet("expecting", None)]
     elif expecting != HUMAN:
         dispatcher.utter_message(response="utter_explain_start")
     say_cost(dispatcher, text, service)

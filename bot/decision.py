@@ -232,7 +232,7 @@ def _queue_choice_of(turn: Turn) -> str | None:
 
 
 def _queue_choice(turn: Turn, choice: str) -> Decision:
-    """The answer to "Wil je niet meer wachten op een medewerker?". After a crisis the question
+    """The answer to "Wil je stoppen met wachten op een medewerker?". After a crisis the question
     is never asked, and an old button keeps the resident in the queue."""
     if choice == LEAVE_QUEUE and turn.conversation.crisis_intent is None:
         return Decision(replies=[say("utter_gateway_queue_left")], leaves_queue=True)
@@ -432,10 +432,14 @@ def _person_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
     lexicon = read_yaml(LEXICON_PATH)
 
     def one(kind: str) -> re.Pattern[str]:
-        patterns = [p for language in lexicon.values() for p in language.get(kind) or []]
-        return re.compile(r"\b(" + "|".join(f"(?:{p})" for p in patterns) + r")\b", re.IGNORECASE)
+        return _whole_words([p for language in lexicon.values() for p in language.get(kind) or []])
 
     return one("asks"), one("words")
+
+
+def _whole_words(patterns: list[str]) -> re.Pattern[str]:
+    """The lexicon's lines as one pattern, each matched as whole words, case-insensitive."""
+    return re.compile(r"\b(" + "|".join(f"(?:{p})" for p in patterns) + r")\b", re.IGNORECASE)
 
 
 def _waiting_in_their_language(turn: Turn) -> list[BotReply]:
@@ -458,11 +462,7 @@ def asks_for_person(text: str) -> bool:
 def _cancel_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """(phrases that say a person is no longer needed, phrases that say: I keep waiting)."""
     nl = read_yaml(LEXICON_PATH)["nl"]
-
-    def one(kind: str) -> re.Pattern[str]:
-        return re.compile(r"\b(" + "|".join(f"(?:{p})" for p in nl[kind]) + r")\b", re.IGNORECASE)
-
-    return one("cancels"), one("keeps_waiting")
+    return _whole_words(nl["cancels"]), _whole_words(nl["keeps_waiting"])
 
 
 def no_longer_wants_person(text: str) -> bool:

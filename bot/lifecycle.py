@@ -94,6 +94,11 @@ def _move(conversation: Conversation | Case, to: State, notice: str | None = Non
     return Change(conversation.id, conversation.resident, before, to, notice)
 
 
+def _unchanged(conversation: Conversation | Case) -> Change:
+    """A transition that finds nothing to move (it was asked in a state where it does nothing)."""
+    return Change(conversation.id, conversation.resident, state_of(conversation), state_of(conversation))
+
+
 def _require(conversation: Conversation, allowed: tuple[State, ...], action: str) -> None:
     if state_of(conversation) not in allowed:
         raise IllegalTransition(f"cannot {action} a conversation in state {conversation.state}")
@@ -111,7 +116,7 @@ async def ask_for_person(db: AsyncSession, conversation: Conversation | Case, re
     waits, nothing moves, but an urgent request still makes it urgent."""
     conversation.urgent = conversation.urgent or urgent
     if state_of(conversation) in HUMAN_STATES:
-        return Change(conversation.id, conversation.resident, state_of(conversation), state_of(conversation))
+        return _unchanged(conversation)
     conversation.handover_reason = reason[:32]
     conversation.handover_at = utcnow()
     conversation.reminded_at = None
@@ -123,7 +128,7 @@ async def leave_queue(db: AsyncSession, conversation: Conversation | Case) -> Ch
     """The resident no longer wants to wait for a person (said so, then confirmed it): back to
     the assistant. The decision never offers it after a crisis: then a worker follows up."""
     if state_of(conversation) != State.WAITING:
-        return Change(conversation.id, conversation.resident, state_of(conversation), state_of(conversation))
+        return _unchanged(conversation)
     conversation.urgent = False
     conversation.team = None
     conversation.handover_reason = None
@@ -211,7 +216,7 @@ async def close_by_resident(db: AsyncSession, conversation: Conversation) -> Cha
 async def reopen(db: AsyncSession, conversation: Conversation | Case) -> Change:
     """A new message in a closed conversation starts over with the assistant."""
     if state_of(conversation) != State.CLOSED:
-        return Change(conversation.id, conversation.resident, state_of(conversation), state_of(conversation))
+        return _unchanged(conversation)
     conversation.team = None
     conversation.handover_reason = None
     return _move(conversation, State.BOT)

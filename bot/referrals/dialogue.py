@@ -198,12 +198,11 @@ class CallBack:
         referral = await self._in_dialogue(asked)
         if referral is None:
             return await self._about_sent(asked, said, pressed)
-        last = await self._last_buttons(asked)
-        last_is_ours = any(str(b.get("payload", "")).startswith(PAYLOAD) for b in last)
-        if pressed is None and last_is_ours:  # a button's title typed, not pressed ("Iets aanpassen", "tijd")
-            pressed = next((str(b["payload"])[len(PAYLOAD):] for b in last
-                            if said in _typed_forms(str(b.get("title", ""))) and str(b.get("payload", "")).startswith(PAYLOAD)),
-                           None)
+        ours = [b for b in await self._last_buttons(asked) if str(b.get("payload", "")).startswith(PAYLOAD)]
+        last_is_ours = bool(ours)
+        if pressed is None:  # a button's title typed, not pressed ("Iets aanpassen", "tijd")
+            pressed = next((str(b["payload"])[len(PAYLOAD):] for b in ours
+                            if said in _typed_forms(str(b.get("title", "")))), None)
         step = referral.step
         if pressed is None and not last_is_ours:
             # The assistant asked something after us: a typed answer is for the assistant, except a
